@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the importable module into out/Taltun: assemblies, libsodium, manifest, format views, help.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+configuration="${CONFIGURATION:-Release}"
+out=out/Taltun
+
+dotnet tool restore >/dev/null
+rm -rf "$out"
+dotnet publish src/Taltun.PowerShell -c "$configuration" -o "$out" -nologo -v quiet -p:GenerateDocumentationFile=false
+rm -f "$out"/*.pdb "$out"/*.deps.json
+cp module/Taltun.psd1 module/Taltun.format.ps1xml "$out"/
+dotnet pwsh -NoLogo -NoProfile -NonInteractive -File scripts/New-ModuleHelp.ps1 -ModulePath "$PWD/$out/Taltun.psd1" -HelpSourcePath module/help
