@@ -1,0 +1,268 @@
+using System.Buffers;
+using Taltun.Crypto;
+
+namespace Taltun.Protocol;
+
+/// <summary>
+/// One remote peer as the protocol sees it: its identity, its sessions (previous, current,
+/// next keypair), its handshake and timers, packets waiting for a session, and its counters.
+/// Created and driven by <see cref="ProtocolCore"/>; read by the device and by status queries.
+/// Thread-safe: sessions are swapped under <see cref="SessionLock"/> and read lock-free;
+/// handshake and timer state live under <see cref="HandshakeLock"/>; counters are atomic.
+/// </summary>
+public sealed class Peer
+{
+    /// <summary>Packets kept while a handshake completes (wireguard-go's QueueStagedSize).</summary>
+    public const int MaxStagedPackets = 128;
+
+    private readonly Queue<(byte[] Buffer, int Length)> _staged = new();
+    private Keypair? _previous;
+    private Keypair? _current;
+    private Keypair? _next;
+    private long _rxBytes;
+    private long _txBytes;
+    private long _rxPackets;
+    private long _txPackets;
+    private long _latestHandshakeTicks;
+
+    internal Peer(PublicKey publicKey, PresharedKey? presharedKey, TimeSpan persistentKeepalive, byte[] staticStatic)
+    {
+        PublicKey = publicKey;
+        PresharedKey = presharedKey;
+        PersistentKeepalive = persistentKeepalive;
+        StaticStatic = staticStatic;
+        Cookies = new CookieGenerator(publicKey);
+    }
+
+    public PublicKey PublicKey { get; }
+
+    public PresharedKey? PresharedKey { get; internal set; }
+
+    /// <summary>Zero for none; otherwise a keepalive after this long without traffic, for peers behind NAT.</summary>
+    public TimeSpan PersistentKeepalive { get; internal set; }
+
+    /// <summary>
+    /// Where to send this peer's messages: set by the device (configuration, then roaming). The
+    /// core only asks whether there is one; without it no handshake is started.
+    /// </summary>
+    public object? Endpoint
+    {
+        get => Volatile.Read(ref _endpoint);
+        set => Volatile.Write(ref _endpoint, value);
+    }
+
+    private object? _endpoint;
+
+    public long RxBytes => Interlocked.Read(ref _rxBytes);
+
+    public long TxBytes => Interlocked.Read(ref _txBytes);
+
+    public long RxPackets => Interlocked.Read(ref _rxPackets);
+
+    public long TxPackets => Interlocked.Read(ref _txPackets);
+
+    /// <summary>Drops attributable to this peer (bad tag, replay, wrong inner source, queue full…).</summary>
+    public DropCounters Drops { get; } = new();
+
+    /// <summary>Wall-clock time of the latest completed handshake, or null if none.</summary>
+    public DateTimeOffset? LatestHandshake
+    {
+        get
+        {
+            long ticks = Interlocked.Read(ref _latestHandshakeTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>The session used for sending, if any.</summary>
+    public Keypair? CurrentKeypair => Volatile.Read(ref _current);
+
+    internal Keypair? PreviousKeypair => Volatile.Read(ref _previous);
+
+    internal Keypair? NextKeypair => Volatile.Read(ref _next);
+
+    internal int StagedCount
+    {
+        get
+        {
+            lock (_staged)
+            {
+                return _staged.Count;
+            }
+        }
+    }
+
+    /// <summary>DH(our static private, their static public), computed once per peer.</summary>
+    internal byte[] StaticStatic { get; }
+
+    internal CookieGenerator Cookies { get; }
+
+    internal object HandshakeLock { get; } = new();
+
+    internal object SessionLock { get; } = new();
+
+    internal Handshake Handshake { get; } = new();
+
+    internal PeerTimers Timers { get; } = new();
+
+    /// <summary>Set by the data path when a session is due for rekeying; the next Tick acts on it.</summary>
+    internal volatile bool WantsHandshake;
+
+    internal bool IsRemoved { get; set; }
+
+    internal void CountReceived(int bytes)
+    {
+        Interlocked.Add(ref _rxBytes, bytes);
+        Interlocked.Increment(ref _rxPackets);
+    }
+
+    internal void CountSent(int bytes)
+    {
+        Interlocked.Add(ref _txBytes, bytes);
+        Interlocked.Increment(ref _txPackets);
+    }
+
+    internal void MarkHandshake(DateTimeOffset now) => Interlocked.Exchange(ref _latestHandshakeTicks, now.UtcTicks);
+
+    /// <summary>As initiator: the new session is confirmed by the response and sends at once.</summary>
+    internal List<Keypair> InstallAsInitiator(Keypair keypair) => Install(keypair, asNext: false);
+
+    /// <summary>As responder: the session waits as "next" until the initiator's first packet confirms it.</summary>
+    internal List<Keypair> InstallAsResponder(Keypair keypair) => Install(keypair, asNext: true);
+
+    /// <summary>The initiator used the "next" session: promote it. Returns the keypair that fell out.</summary>
+    internal Keypair? ConfirmNext(Keypair keypair)
+    {
+        lock (SessionLock)
+        {
+            if (_next != keypair)
+            {
+                return null;
+            }
+
+            Keypair? dropped = _previous;
+            _previous = _current;
+            Volatile.Write(ref _current, keypair);
+            _next = null;
+            return dropped;
+        }
+    }
+
+    /// <summary>Removes every session; returns them for the caller to unregister and erase.</summary>
+    internal List<Keypair> TakeAllKeypairs()
+    {
+        lock (SessionLock)
+        {
+            var all = new List<Keypair>(3);
+            foreach (Keypair? k in new[] { _previous, _current, _next })
+            {
+                if (k is not null)
+                {
+                    all.Add(k);
+                }
+            }
+
+            _previous = null;
+            Volatile.Write(ref _current, null);
+            _next = null;
+            return all;
+        }
+    }
+
+    /// <summary>Keeps a copy of a packet until a session exists; the oldest goes when full.</summary>
+    internal bool Stage(ReadOnlySpan<byte> packet)
+    {
+        byte[] copy = ArrayPool<byte>.Shared.Rent(packet.Length);
+        packet.CopyTo(copy);
+        bool overflowed = false;
+        lock (_staged)
+        {
+            if (_staged.Count >= MaxStagedPackets)
+            {
+                ArrayPool<byte>.Shared.Return(_staged.Dequeue().Buffer);
+                overflowed = true;
+            }
+
+            _staged.Enqueue((copy, packet.Length));
+        }
+
+        return !overflowed;
+    }
+
+    /// <summary>Moves the oldest staged packet into <paramref name="destination"/>; returns its length, or -1 if none.</summary>
+    internal int Unstage(Span<byte> destination)
+    {
+        (byte[] Buffer, int Length) item;
+        lock (_staged)
+        {
+            if (!_staged.TryDequeue(out item))
+            {
+                return -1;
+            }
+        }
+
+        item.Buffer.AsSpan(0, item.Length).CopyTo(destination);
+        ArrayPool<byte>.Shared.Return(item.Buffer);
+        return item.Length;
+    }
+
+    internal int ClearStaged()
+    {
+        lock (_staged)
+        {
+            int count = _staged.Count;
+            while (_staged.TryDequeue(out var item))
+            {
+                ArrayPool<byte>.Shared.Return(item.Buffer);
+            }
+
+            return count;
+        }
+    }
+
+    public override string ToString() => $"peer {PublicKey}";
+
+    /// <summary>The rotation of wireguard-go's noise.go: returns the sessions that fell out, to unregister and erase.</summary>
+    private List<Keypair> Install(Keypair keypair, bool asNext)
+    {
+        var dropped = new List<Keypair>(2);
+        lock (SessionLock)
+        {
+            if (asNext)
+            {
+                // An unconfirmed session replaces any earlier unconfirmed one; the previous one goes too.
+                AddIfSet(dropped, _next);
+                AddIfSet(dropped, _previous);
+                _next = keypair;
+                _previous = null;
+            }
+            else
+            {
+                AddIfSet(dropped, _previous);
+                if (_next is not null)
+                {
+                    // A crossing handshake left an unconfirmed session; it is older than this one.
+                    _previous = _next;
+                    _next = null;
+                    AddIfSet(dropped, _current);
+                }
+                else
+                {
+                    _previous = _current;
+                }
+
+                Volatile.Write(ref _current, keypair);
+            }
+        }
+
+        return dropped;
+    }
+
+    private static void AddIfSet(List<Keypair> list, Keypair? keypair)
+    {
+        if (keypair is not null)
+        {
+            list.Add(keypair);
+        }
+    }
+}
