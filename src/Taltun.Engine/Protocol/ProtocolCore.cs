@@ -28,6 +28,7 @@ public sealed class ProtocolCore : IDisposable
 
     private readonly LocalIdentity _local;
     private readonly CookieChecker _cookieChecker;
+    private readonly RateLimiter _rateLimiter = new();
     private readonly TimeProvider _time;
     private readonly long _epoch;
     private readonly ConcurrentDictionary<PublicKey, Peer> _peers = new();
@@ -146,8 +147,9 @@ public sealed class ProtocolCore : IDisposable
     /// Handles one datagram from the network, at datagram[0..length]. Transport packets are
     /// decrypted in place: a WriteToTunnel result points into <paramref name="datagram"/>. Replies
     /// (responses, cookie replies, keepalives) are written to <paramref name="output"/>, and a
-    /// WriteToNetwork result points there. <paramref name="source"/> identifies the sender's
-    /// address for cookies (any stable encoding of IP and port).
+    /// WriteToNetwork result points there. <paramref name="source"/> is the sender's IP address
+    /// (4 or 16 bytes) followed by its port (2 bytes, big-endian): cookies are bound to both,
+    /// the rate limit under load to the address.
     /// </summary>
     public ProtocolResult Receive(Span<byte> datagram, int length, ReadOnlySpan<byte> source, Span<byte> output)
     {
@@ -502,7 +504,7 @@ public sealed class ProtocolCore : IDisposable
             : Dropped(DropReason.BadCookieReply, entry.Peer);
     }
 
-    /// <summary>mac1 always; under load also mac2, answering a missing one with a cookie reply.</summary>
+    /// <summary>mac1 always; under load also mac2 (a missing one is answered with a cookie reply) and the per-address rate limit.</summary>
     private bool CheckMacs(ReadOnlySpan<byte> message, int mac1Offset, ReadOnlySpan<byte> source, Span<byte> output, out ProtocolResult rejected)
     {
         rejected = default;
@@ -517,6 +519,12 @@ public sealed class ProtocolCore : IDisposable
             int length = _cookieChecker.CreateReply(message, mac1Offset, ReadIndex(message, 4), source, output);
             Drops.Add(DropReason.BadMac2);
             rejected = ProtocolResult.Network(0, length, null);
+            return false;
+        }
+
+        if (UnderLoad && !_rateLimiter.Allow(source[..Math.Max(0, source.Length - 2)], Now))
+        {
+            rejected = Dropped(DropReason.RateLimited, null);
             return false;
         }
 
