@@ -14,6 +14,7 @@ internal sealed partial class NetworkNamespace : IDisposable
     private const int CloneNewNet = 0x40000000;
 
     private readonly List<Process> _processes = [];
+    private readonly List<string> _files = [];
 
     public NetworkNamespace(string prefix)
     {
@@ -40,6 +41,9 @@ internal sealed partial class NetworkNamespace : IDisposable
         _processes.Add(process);
         return process;
     }
+
+    /// <summary>A file a process in the namespace leaves behind when killed (e.g. a UAPI socket), deleted on Dispose.</summary>
+    public void DeleteOnDispose(string path) => _files.Add(path);
 
     /// <summary>A UDP socket created inside the namespace.</summary>
     public Socket OpenUdpSocket()
@@ -106,6 +110,11 @@ internal sealed partial class NetworkNamespace : IDisposable
             }
 
             process.Dispose();
+        }
+
+        foreach (string file in _files)
+        {
+            File.Delete(file);
         }
 
         try

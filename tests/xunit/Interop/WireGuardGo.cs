@@ -28,6 +28,7 @@ internal sealed class WireGuardGo
         string name = $"twg{Random.Shared.Next(100_000)}";
         Process process = ns.Start("env", "WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1", "wireguard-go", "-f", name);
         string socket = $"/var/run/wireguard/{name}.sock";
+        ns.DeleteOnDispose(socket);
         var waited = Stopwatch.StartNew();
         while (!File.Exists(socket))
         {
