@@ -10,16 +10,12 @@ internal static class Icmp
 
     public static byte[] Echo(byte type, byte[] source, byte[] destination, ushort id, ushort sequence, int payloadLength = 56)
     {
-        var packet = new byte[20 + 8 + payloadLength];
-        packet[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)packet.Length);
-        packet[8] = 64;
+        byte[] packet = Protocol.Packets.Ipv4(source, destination, 8 + payloadLength);
         packet[9] = 1;
-        source.CopyTo(packet, 12);
-        destination.CopyTo(packet, 16);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), Checksum(packet.AsSpan(0, 20)));
 
         Span<byte> icmp = packet.AsSpan(20);
+        icmp[..8].Clear();
         icmp[0] = type;
         BinaryPrimitives.WriteUInt16BigEndian(icmp[4..], id);
         BinaryPrimitives.WriteUInt16BigEndian(icmp[6..], sequence);

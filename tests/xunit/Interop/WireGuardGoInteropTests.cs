@@ -23,18 +23,8 @@ public class WireGuardGoInteropTests
     [InlineData(true)]
     public void AsInitiatorTaltunHandshakesAndWireGuardGosKernelAnswersAPing(bool withPresharedKey)
     {
-        using var ns = new NetworkNamespace("taltun-it");
-        using var key = PrivateKey.Generate();
-        using var psk = withPresharedKey ? PresharedKey.Generate() : null;
-        using var socket = ns.OpenUdpSocket();
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        int localPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        var wg = WireGuardGo.Start(ns, "10.77.0.2/24", key.PublicKey, "10.77.0.1/32", $"127.0.0.1:{localPort}", psk);
-        var remote = new IPEndPoint(IPAddress.Loopback, WireGuardGo.ListenPort);
-
-        using var core = new ProtocolCore(key, TimeProvider.System);
-        Peer peer = core.AddPeer(wg.Key.PublicKey, psk);
-        core.AllowedIps.Insert(IPNetwork.Parse("10.77.0.0/24"), peer);
+        using var rig = new Rig(withPresharedKey);
+        var (ns, socket, core, peer, wg, remote) = (rig.Namespace, rig.Socket, rig.Core, rig.Peer, rig.WireGuard, Rig.Remote);
         peer.Endpoint = remote;
 
         var buffer = new byte[2048];
@@ -67,18 +57,8 @@ public class WireGuardGoInteropTests
     [InlineData(true)]
     public void AsResponderTaltunAnswersWireGuardGosHandshakeAndItsPing(bool withPresharedKey)
     {
-        using var ns = new NetworkNamespace("taltun-it");
-        using var key = PrivateKey.Generate();
-        using var psk = withPresharedKey ? PresharedKey.Generate() : null;
-        using var socket = ns.OpenUdpSocket();
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        int localPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        var wg = WireGuardGo.Start(ns, "10.77.0.2/24", key.PublicKey, "10.77.0.1/32", $"127.0.0.1:{localPort}", psk);
-        var remote = new IPEndPoint(IPAddress.Loopback, WireGuardGo.ListenPort);
-
-        using var core = new ProtocolCore(key, TimeProvider.System);
-        Peer peer = core.AddPeer(wg.Key.PublicKey, psk);
-        core.AllowedIps.Insert(IPNetwork.Parse("10.77.0.0/24"), peer);
+        using var rig = new Rig(withPresharedKey);
+        var (ns, socket, core, peer, remote) = (rig.Namespace, rig.Socket, rig.Core, rig.Peer, Rig.Remote);
 
         // ping in wireguard-go's namespace makes it initiate to us.
         var ping = ns.Start("ping", "-c", "1", "-W", "8", "10.77.0.1");
@@ -106,6 +86,47 @@ public class WireGuardGoInteropTests
 
         Assert.True(ping.WaitForExit(Patience), "ping did not finish");
         Assert.Equal(0, ping.ExitCode);
+    }
+
+    /// <summary>A test namespace with wireguard-go (10.77.0.2) and a protocol core (10.77.0.1) on a UDP socket on its loopback.</summary>
+    private sealed class Rig : IDisposable
+    {
+        public static readonly IPEndPoint Remote = new(IPAddress.Loopback, WireGuardGo.ListenPort);
+
+        private readonly PrivateKey _key = PrivateKey.Generate();
+        private readonly PresharedKey? _psk;
+
+        public Rig(bool withPresharedKey)
+        {
+            _psk = withPresharedKey ? PresharedKey.Generate() : null;
+            Namespace = new NetworkNamespace("taltun-it");
+            Socket = Namespace.OpenUdpSocket();
+            Socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            int localPort = ((IPEndPoint)Socket.LocalEndPoint!).Port;
+            WireGuard = WireGuardGo.Start(Namespace, "10.77.0.2/24", _key.PublicKey, "10.77.0.1/32", $"127.0.0.1:{localPort}", _psk);
+            Core = new ProtocolCore(_key, TimeProvider.System);
+            Peer = Core.AddPeer(WireGuard.Key.PublicKey, _psk);
+            Core.AllowedIps.Insert(IPNetwork.Parse("10.77.0.0/24"), Peer);
+        }
+
+        public NetworkNamespace Namespace { get; }
+
+        public Socket Socket { get; }
+
+        public WireGuardGo WireGuard { get; }
+
+        public ProtocolCore Core { get; }
+
+        public Peer Peer { get; }
+
+        public void Dispose()
+        {
+            Core.Dispose();
+            Socket.Dispose();
+            Namespace.Dispose();
+            _psk?.Dispose();
+            _key.Dispose();
+        }
     }
 
     /// <summary>Receives datagrams into the core until <paramref name="done"/> holds; fails after a few seconds.</summary>
