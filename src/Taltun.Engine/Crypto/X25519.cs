@@ -22,6 +22,11 @@ public static class X25519
     public static PublicKey PublicKeyOf(ReadOnlySpan<byte> privateKey)
     {
         using Key key = ImportPrivate(privateKey);
+        return PublicKeyOf(key);
+    }
+
+    internal static PublicKey PublicKeyOf(Key key)
+    {
         Span<byte> raw = stackalloc byte[Key32.Size];
         key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, raw, out _);
         return new PublicKey(raw);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Taltun.Crypto;
+using Key = NSec.Cryptography.Key;
 using static Taltun.Protocol.MessageLayout;
 
 namespace Taltun.Protocol;
@@ -35,7 +36,9 @@ internal static class NoiseHandshake
 
             RandomNumberGenerator.Fill(ephemeralPrivate);
             X25519.Clamp(ephemeralPrivate);
-            PublicKey ephemeral = X25519.PublicKeyOf(ephemeralPrivate);
+            // Imported into libsodium once for both the public key and the DH.
+            using Key ephemeralKey = X25519.ImportPrivate(ephemeralPrivate);
+            PublicKey ephemeral = X25519.PublicKeyOf(ephemeralKey);
 
             message[..InitiationSize].Clear();
             WriteType(message, MessageType.Initiation);
@@ -45,7 +48,7 @@ internal static class NoiseHandshake
             Blake2s.Kdf(ck, ephemeral.Span, ck);
             Blake2s.Hash(hash, hash, ephemeral.Span);
 
-            if (!X25519.Agree(ephemeralPrivate, peer.PublicKey, dh))
+            if (!X25519.Agree(ephemeralKey, peer.PublicKey, dh))
             {
                 return false;
             }
@@ -187,7 +190,8 @@ internal static class NoiseHandshake
 
             RandomNumberGenerator.Fill(ephemeralPrivate);
             X25519.Clamp(ephemeralPrivate);
-            PublicKey ephemeral = X25519.PublicKeyOf(ephemeralPrivate);
+            using Key ephemeralKey = X25519.ImportPrivate(ephemeralPrivate);
+            PublicKey ephemeral = X25519.PublicKeyOf(ephemeralKey);
 
             message[..ResponseSize].Clear();
             WriteType(message, MessageType.Response);
@@ -198,13 +202,13 @@ internal static class NoiseHandshake
             Blake2s.Kdf(ck, ephemeral.Span, ck);
             Blake2s.Hash(hash, hash, ephemeral.Span);
 
-            if (!X25519.Agree(ephemeralPrivate, new PublicKey(hs.RemoteEphemeral), dh))
+            if (!X25519.Agree(ephemeralKey, new PublicKey(hs.RemoteEphemeral), dh))
             {
                 return false;
             }
 
             Blake2s.Kdf(ck, dh, ck);
-            if (!X25519.Agree(ephemeralPrivate, peer.PublicKey, dh))
+            if (!X25519.Agree(ephemeralKey, peer.PublicKey, dh))
             {
                 return false;
             }
