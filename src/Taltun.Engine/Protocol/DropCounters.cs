@@ -7,6 +7,14 @@ public sealed class DropCounters
 
     public void Add(DropReason reason) => Interlocked.Increment(ref _counts[(int)reason]);
 
+    public void Add(DropReason reason, int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _counts[(int)reason], count);
+        }
+    }
+
     public long this[DropReason reason] => Interlocked.Read(ref _counts[(int)reason]);
 
     public long Total

@@ -38,4 +38,10 @@ public enum DropReason
     PacketTooBig,
     QueueFull,
     HandshakeGaveUp,
+
+    // The device around the core
+    NoEndpoint,
+    HandshakeQueueFull,
+    SendFailed,
+    TunWriteFailed,
 }

@@ -25,6 +25,9 @@ public sealed class Peer
     private long _txPackets;
     private long _latestHandshakeTicks;
 
+    // _staged.Count, mirrored for lock-free reads on the data path; written under the _staged lock.
+    private int _stagedCount;
+
     internal Peer(PublicKey publicKey, PresharedKey? presharedKey, TimeSpan persistentKeepalive, byte[] staticStatic)
     {
         PublicKey = publicKey;
@@ -81,16 +84,7 @@ public sealed class Peer
 
     internal Keypair? NextKeypair => Volatile.Read(ref _next);
 
-    internal int StagedCount
-    {
-        get
-        {
-            lock (_staged)
-            {
-                return _staged.Count;
-            }
-        }
-    }
+    internal int StagedCount => Volatile.Read(ref _stagedCount);
 
     /// <summary>DH(our static private, their static public), computed once per peer.</summary>
     internal byte[] StaticStatic { get; }
@@ -184,6 +178,7 @@ public sealed class Peer
             }
 
             _staged.Enqueue((copy, packet.Length));
+            Volatile.Write(ref _stagedCount, _staged.Count);
         }
 
         return !overflowed;
@@ -199,6 +194,8 @@ public sealed class Peer
             {
                 return -1;
             }
+
+            Volatile.Write(ref _stagedCount, _staged.Count);
         }
 
         item.Buffer.AsSpan(0, item.Length).CopyTo(destination);
@@ -216,6 +213,7 @@ public sealed class Peer
                 ArrayPool<byte>.Shared.Return(item.Buffer);
             }
 
+            Volatile.Write(ref _stagedCount, 0);
             return count;
         }
     }

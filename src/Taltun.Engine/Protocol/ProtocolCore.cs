@@ -671,7 +671,8 @@ public sealed class ProtocolCore : IDisposable
         return ProtocolResult.Drop(reason, peer);
     }
 
-    private void CountDrop(DropReason reason, Peer? peer)
+    /// <summary>Counts a drop for the tunnel and, if known, the peer: the device uses it for what happens outside the core.</summary>
+    internal void CountDrop(DropReason reason, Peer? peer)
     {
         Drops.Add(reason);
         peer?.Drops.Add(reason);

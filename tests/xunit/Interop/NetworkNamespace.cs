@@ -46,9 +46,15 @@ internal sealed partial class NetworkNamespace : IDisposable
     public void DeleteOnDispose(string path) => _files.Add(path);
 
     /// <summary>A UDP socket created inside the namespace.</summary>
-    public Socket OpenUdpSocket()
+    public Socket OpenUdpSocket() => Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a fresh thread that has joined this namespace, so every
+    /// descriptor it opens (sockets, TUN devices, netlink) and every thread it starts lives here.
+    /// </summary>
+    public T Invoke<T>(Func<T> action)
     {
-        Socket? socket = null;
+        T? result = default;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -60,7 +66,7 @@ internal sealed partial class NetworkNamespace : IDisposable
                     throw new InvalidOperationException($"setns failed: errno {Marshal.GetLastPInvokeError()}");
                 }
 
-                socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                result = action();
             }
             catch (Exception e)
             {
@@ -69,7 +75,39 @@ internal sealed partial class NetworkNamespace : IDisposable
         });
         thread.Start();
         thread.Join();
-        return socket ?? throw new InvalidOperationException("Could not open a socket in the namespace.", failure);
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return result!;
+    }
+
+    /// <summary>Joins two namespaces with a veth pair and gives each end an address (with prefix).</summary>
+    public static void Connect(NetworkNamespace a, string addressA, NetworkNamespace b, string addressB)
+    {
+        string name = $"veth{Random.Shared.Next(1_000_000)}";
+        Run("ip", "link", "add", name + "a", "netns", a.Name, "type", "veth", "peer", "name", name + "b", "netns", b.Name);
+        a.Exec("ip", "address", "add", addressA, "dev", name + "a");
+        b.Exec("ip", "address", "add", addressB, "dev", name + "b");
+        a.Exec("ip", "link", "set", name + "a", "up");
+        b.Exec("ip", "link", "set", name + "b", "up");
+    }
+
+    /// <summary>Runs a command in the namespace; returns its exit code and output instead of throwing.</summary>
+    public (int ExitCode, string Output) TryExec(params string[] command)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])["netns", "exec", Name, .. command])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output + error.Result);
     }
 
     public static string Run(params string[] command)

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Taltun.Crypto;
+using Taltun.Device;
+
+namespace Taltun.Configuration;
+
+/// <summary>
+/// Everything a tunnel needs to start, already parsed. <see cref="Validate"/> checks what parsing
+/// cannot (names, ranges, duplicates) before anything on the system is touched. Immutable; the
+/// tunnel does not take ownership of the keys.
+/// </summary>
+public sealed partial record TunnelOptions
+{
+    public const int DefaultMtu = 1420;
+    public const int DefaultPort = 9000;
+    public const int DefaultPrefixLength = 24;
+
+    /// <summary>The TUN interface name (IFNAMSIZ: at most 15 characters).</summary>
+    public required string InterfaceName { get; init; }
+
+    public required PrivateKey PrivateKey { get; init; }
+
+    public IPEndPoint ListenEndPoint { get; init; } = new(IPAddress.Any, DefaultPort);
+
+    /// <summary>The tunnel's own addresses (the virtual IP, optionally an IPv6 one too).</summary>
+    public IReadOnlyList<InterfaceAddress> Addresses { get; init; } = [];
+
+    public int Mtu { get; init; } = DefaultMtu;
+
+    /// <summary>Kernel routes through the interface, beyond the address's own subnet (e.g. 0.0.0.0/1 and 128.0.0.0/1 for a full tunnel).</summary>
+    public IReadOnlyList<IPNetwork> Routes { get; init; } = [];
+
+    public IReadOnlyList<PeerOptions> Peers { get; init; } = [];
+
+    /// <summary>UDP sockets (and receive threads) in the SO_REUSEPORT group.</summary>
+    public int ReceiveThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
+
+    /// <summary>The TUN clone device; only tests point it elsewhere.</summary>
+    internal string TunDevicePath { get; init; } = Tun.TunDevice.DefaultPath;
+
+    /// <summary>Throws <see cref="TunnelException"/> (InvalidOptions) naming the first bad setting and how to fix it.</summary>
+    public void Validate()
+    {
+        if (!InterfaceNamePattern().IsMatch(InterfaceName ?? string.Empty))
+        {
+            throw Invalid($"InterfaceName '{InterfaceName}' is not a valid interface name: use 1-15 letters, digits, '-', '_' or '.'.");
+        }
+
+        if (Mtu < 1280 || Mtu > Tuning.MaxMtu)
+        {
+            throw Invalid($"Mtu {Mtu} is out of range: use 1280 to {Tuning.MaxMtu} (1420 fits a 1500-byte path for IPv4 and IPv6).");
+        }
+
+        if (ListenEndPoint.Port is < 0 or > 65535)
+        {
+            throw Invalid($"ListenEndPoint port {ListenEndPoint.Port} is out of range: use 0 to 65535.");
+        }
+
+        if (ReceiveThreads is < 1 or > 64)
+        {
+            throw Invalid($"ReceiveThreads {ReceiveThreads} is out of range: use 1 to 64.");
+        }
+
+        foreach (InterfaceAddress address in Addresses)
+        {
+            if (address.Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) || IPAddress.IsLoopback(address.Address) || address.Address.Equals(IPAddress.Any) || address.Address.Equals(IPAddress.IPv6Any))
+            {
+                throw Invalid($"Address {address} cannot be a tunnel address: use a unicast address such as 10.0.0.1/24.");
+            }
+        }
+
+        var keys = new HashSet<PublicKey>();
+        foreach (PeerOptions peer in Peers)
+        {
+            if (peer.PublicKey == PrivateKey.PublicKey)
+            {
+                throw Invalid($"Peer {peer.PublicKey} has this tunnel's own public key: a peer's public_key is the other side's.");
+            }
+
+            if (!keys.Add(peer.PublicKey))
+            {
+                throw Invalid($"Peer {peer.PublicKey} is listed twice: each public key may appear once.");
+            }
+
+            if (peer.PersistentKeepalive < TimeSpan.Zero || peer.PersistentKeepalive > TimeSpan.FromSeconds(65535))
+            {
+                throw Invalid($"Peer {peer.PublicKey}: persistent keepalive {peer.PersistentKeepalive.TotalSeconds} s is out of range: use 0 (off) to 65535 seconds.");
+            }
+        }
+    }
+
+    private static TunnelException Invalid(string message) => new(TunnelError.InvalidOptions, message);
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
+    private static partial Regex InterfaceNamePattern();
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using Taltun.Configuration;
+using Taltun.Netlink;
+
+namespace Taltun.Device;
+
+/// <summary>
+/// What a tunnel changes on the system besides creating its interface: MTU, link state,
+/// addresses and routes, each recorded as it succeeds so <see cref="Revert"/> removes exactly
+/// those and nothing else. Routes for peers' allowed IPs are reference-counted, since a
+/// configured route and a peer can name the same prefix.
+///
+/// Thread-safe: every change happens under one lock.
+/// </summary>
+internal sealed class NetworkSetup
+{
+    private readonly RouteNetlink _netlink;
+    private readonly TunnelLog _log;
+    private readonly List<InterfaceAddress> _addresses = [];
+    private readonly Dictionary<IPNetwork, int> _routeUsers = [];
+    private readonly List<IPNetwork> _routeOrder = [];
+    private readonly IReadOnlyList<InterfaceAddress> _configuredAddresses;
+    private readonly Lock _lock = new();
+
+    public NetworkSetup(RouteNetlink netlink, string interfaceName, int interfaceIndex, IReadOnlyList<InterfaceAddress> addresses, TunnelLog log)
+    {
+        _netlink = netlink;
+        InterfaceName = interfaceName;
+        InterfaceIndex = interfaceIndex;
+        _configuredAddresses = addresses;
+        _log = log;
+    }
+
+    public string InterfaceName { get; }
+
+    public int InterfaceIndex { get; }
+
+    /// <summary>MTU, addresses, link up, then the configured routes; throws on the first refusal (the caller reverts).</summary>
+    public void Apply(int mtu, IReadOnlyList<IPNetwork> routes)
+    {
+        lock (_lock)
+        {
+            _netlink.SetMtu(InterfaceIndex, InterfaceName, mtu);
+            foreach (InterfaceAddress address in _configuredAddresses)
+            {
+                _netlink.AddAddress(InterfaceIndex, InterfaceName, address.Network, address.Address);
+                _addresses.Add(address);
+            }
+
+            _netlink.SetUp(InterfaceIndex, InterfaceName);
+            foreach (IPNetwork route in routes)
+            {
+                AcquireLocked(route);
+            }
+        }
+    }
+
+    /// <summary>Adds a kernel route for a peer's allowed IP unless the interface's own subnet already covers it, or it is a default route.</summary>
+    public void AcquirePeerRoute(IPNetwork prefix)
+    {
+        if (prefix.PrefixLength == 0)
+        {
+            _log.Warning($"No kernel route added for {prefix}: it would replace the default route. For a full tunnel, configure routes 0.0.0.0/1 and 128.0.0.0/1 (or ::/1 and 8000::/1).");
+            return;
+        }
+
+        if (IsOnLink(prefix))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            try
+            {
+                AcquireLocked(prefix);
+            }
+            catch (TunnelException e)
+            {
+                _log.Warning($"{e.Message} Packets to {prefix} will not enter the tunnel until a route exists.");
+            }
+        }
+    }
+
+    public void ReleasePeerRoute(IPNetwork prefix)
+    {
+        if (prefix.PrefixLength == 0 || IsOnLink(prefix))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (!_routeUsers.TryGetValue(prefix, out int users))
+            {
+                return;
+            }
+
+            if (users > 1)
+            {
+                _routeUsers[prefix] = users - 1;
+                return;
+            }
+
+            _routeUsers.Remove(prefix);
+            _routeOrder.Remove(prefix);
+            TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, InterfaceName, prefix));
+        }
+    }
+
+    /// <summary>The routes Taltun added and still holds.</summary>
+    public IReadOnlyList<IPNetwork> Routes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _routeOrder];
+            }
+        }
+    }
+
+    /// <summary>Removes every route and address this setup added, newest first. Failures are logged, not thrown: the interface goes away next anyway.</summary>
+    public void Revert()
+    {
+        lock (_lock)
+        {
+            for (int i = _routeOrder.Count - 1; i >= 0; i--)
+            {
+                IPNetwork route = _routeOrder[i];
+                TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, InterfaceName, route));
+            }
+
+            _routeOrder.Clear();
+            _routeUsers.Clear();
+            for (int i = _addresses.Count - 1; i >= 0; i--)
+            {
+                InterfaceAddress address = _addresses[i];
+                TryDelete(() => _netlink.DeleteAddress(InterfaceIndex, InterfaceName, address.Network, address.Address));
+            }
+
+            _addresses.Clear();
+        }
+    }
+
+    private void AcquireLocked(IPNetwork prefix)
+    {
+        if (_routeUsers.TryGetValue(prefix, out int users))
+        {
+            _routeUsers[prefix] = users + 1;
+            return;
+        }
+
+        _netlink.AddRoute(InterfaceIndex, InterfaceName, prefix);
+        _routeUsers[prefix] = 1;
+        _routeOrder.Add(prefix);
+    }
+
+    private bool IsOnLink(IPNetwork prefix)
+    {
+        foreach (InterfaceAddress address in _configuredAddresses)
+        {
+            IPNetwork subnet = address.Network;
+            if (prefix.PrefixLength >= subnet.PrefixLength && subnet.Contains(prefix.BaseAddress))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void TryDelete(Func<bool> delete)
+    {
+        try
+        {
+            delete();
+        }
+        catch (TunnelException e)
+        {
+            _log.Warning(e.Message);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Taltun.Device;
+
+/// <summary>
+/// Tuning values of the data plane: unlike <see cref="Protocol.ProtocolConstants"/>, changing
+/// these does not affect interoperability. Each says why it has its value.
+/// </summary>
+internal static class Tuning
+{
+    /// <summary>Packets per recvmmsg/sendmmsg call and per TUN read burst: the seed's figure; wireguard-go uses 128.</summary>
+    public const int BatchSize = 64;
+
+    /// <summary>
+    /// Bytes per packet slot: the largest datagram we accept. A transport header, the largest MTU we
+    /// configure (<see cref="MaxMtu"/>), padding and tag fit; slots are 64-byte aligned for the cipher.
+    /// </summary>
+    public const int SlotSize = 9216;
+
+    /// <summary>Largest tunnel MTU accepted: jumbo frames; a full-size packet must fit a slot with its overhead.</summary>
+    public const int MaxMtu = 9000;
+
+    /// <summary>UDP socket buffers: several MB so a burst of 64-packet batches is not dropped by the kernel between reads.</summary>
+    public const int SocketBufferBytes = 4 * 1024 * 1024;
+
+    /// <summary>Handshake messages waiting for the handshake thread (wireguard-go's QueueHandshakeSize).</summary>
+    public const int HandshakeQueueCapacity = 4096;
+
+    /// <summary>Queue depth from which initiations must carry a cookie (wireguard-go: an eighth of the queue).</summary>
+    public const int UnderLoadQueueDepth = HandshakeQueueCapacity / 8;
+
+    /// <summary>How long "under load" lasts after the queue drains (wireguard-go's UnderLoadAfterTime).</summary>
+    public static readonly TimeSpan UnderLoadHold = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often the timer thread runs every peer's timers. The protocol's shortest timer is the
+    /// 5 s handshake retry with up to 334 ms jitter, so a tenth of a second is precise enough.
+    /// </summary>
+    public static readonly TimeSpan TimerInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long Stop waits for each thread before reporting it stuck.</summary>
+    public static readonly TimeSpan ThreadJoinTimeout = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,316 @@
+using System.Net;
+using Taltun.Configuration;
+using Taltun.Crypto;
+using Taltun.Interop;
+using Taltun.Netlink;
+using Taltun.Protocol;
+using Taltun.Transport;
+using Taltun.Tun;
+
+namespace Taltun.Device;
+
+/// <summary>
+/// A running tunnel: a TUN interface, its addresses and routes, a SO_REUSEPORT group of UDP
+/// sockets, and the threads that move packets between them through the protocol core.
+///
+/// Threads (all dedicated, named "taltun/NAME/…"): one TUN reader (<see cref="OutboundPath"/>),
+/// one receiver per UDP socket (<see cref="InboundPath"/>), and one control thread for
+/// handshakes and timers (<see cref="HandshakeWorker"/>).
+///
+/// Life cycle: <see cref="Start"/> either returns a running tunnel or throws having undone every
+/// change; <see cref="Stop"/> (or Dispose) wakes and joins every thread, removes the routes and
+/// addresses it added, and closes every descriptor, which deletes the interface. Stop is idempotent.
+/// The system objects belong to the network namespace of the thread that called Start.
+///
+/// Thread-safe: peers may be added and removed, and status read, from any thread while traffic flows.
+/// </summary>
+public sealed class Tunnel : IDisposable
+{
+    private readonly TunnelOptions _options;
+    private readonly ProtocolCore _core;
+    private readonly RouteNetlink _netlink;
+    private readonly TunDevice _tun;
+    private readonly UdpSocket[] _sockets;
+    private readonly NetworkSetup _setup;
+    private readonly ShutdownSignal _shutdown;
+    private readonly HandshakeWorker _handshakes;
+    private readonly OutboundPath _outbound;
+    private readonly InboundPath[] _inbound;
+    private readonly List<Thread> _threads = [];
+    private readonly Lock _lifecycle = new();
+    private readonly TimeProvider _time;
+    private bool _stopped;
+
+    private Tunnel(TunnelOptions options, TimeProvider time, RouteNetlink netlink, TunDevice tun, UdpSocket[] sockets, NetworkSetup setup, ShutdownSignal shutdown, TunnelLog log)
+    {
+        _options = options;
+        _time = time;
+        _netlink = netlink;
+        _tun = tun;
+        _sockets = sockets;
+        _setup = setup;
+        _shutdown = shutdown;
+        Log = log;
+        _core = new ProtocolCore(options.PrivateKey, time, options.Mtu);
+        _handshakes = new HandshakeWorker(_core, sockets[0], log, time);
+        _outbound = new OutboundPath(_core, tun, sockets[0], log);
+        var local = new LocalAddresses(options.Addresses);
+        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakes, local, log))];
+        Started = time.GetUtcNow();
+    }
+
+    public string InterfaceName => _tun.Name;
+
+    public PublicKey PublicKey => _core.PublicKey;
+
+    /// <summary>The UDP port actually bound (the configured one, or the kernel's pick for port 0).</summary>
+    public int ListenPort => _sockets[0].Port;
+
+    public DateTimeOffset Started { get; }
+
+    public TunnelLog Log { get; }
+
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_lifecycle)
+            {
+                return !_stopped;
+            }
+        }
+    }
+
+    /// <summary>The engine's own view of the options it runs with (peers as configured at start).</summary>
+    public TunnelOptions Options => _options;
+
+    /// <summary>
+    /// Creates and configures the interface, binds the sockets, adds the peers and starts the
+    /// threads. Throws <see cref="TunnelException"/> naming the cause, after undoing whatever had
+    /// been done; invalid options touch nothing.
+    /// </summary>
+    public static Tunnel Start(TunnelOptions options, TimeProvider? time = null)
+    {
+        options.Validate();
+        time ??= TimeProvider.System;
+        var log = new TunnelLog(time);
+        var cleanup = new Stack<IDisposable>();
+        NetworkSetup? setup = null;
+        try
+        {
+            var shutdown = new ShutdownSignal();
+            cleanup.Push(shutdown);
+            var netlink = RouteNetlink.Open();
+            cleanup.Push(netlink);
+            if (netlink.LinkIndex(options.InterfaceName) != 0)
+            {
+                throw new TunnelException(TunnelError.InterfaceExists, $"Interface '{options.InterfaceName}' already exists. Choose another tun_name, or stop the tunnel or program that owns it.");
+            }
+
+            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath);
+            cleanup.Push(tun);
+            UdpSocket[] sockets = UdpSocket.OpenGroup(options.ListenEndPoint, options.ReceiveThreads, shutdown);
+            foreach (UdpSocket socket in sockets)
+            {
+                cleanup.Push(socket);
+            }
+
+            int index = netlink.LinkIndex(tun.Name);
+            setup = new NetworkSetup(netlink, tun.Name, index, options.Addresses, log);
+            setup.Apply(options.Mtu, options.Routes);
+            var tunnel = new Tunnel(options, time, netlink, tun, sockets, setup, shutdown, log);
+            try
+            {
+                foreach (PeerOptions peer in options.Peers)
+                {
+                    tunnel.AddPeer(peer);
+                }
+
+                tunnel.StartThreads();
+            }
+            catch
+            {
+                tunnel.Stop();
+                throw;
+            }
+
+            log.Information($"Tunnel '{tun.Name}' is up: {string.Join(", ", options.Addresses)}, MTU {options.Mtu}, UDP port {tunnel.ListenPort}, {options.Peers.Count} peer(s), public key {tunnel.PublicKey}.");
+            return tunnel;
+        }
+        catch
+        {
+            setup?.Revert();
+            while (cleanup.Count > 0)
+            {
+                cleanup.Pop().Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Adds a peer while traffic flows: its allowed IPs take effect at once, with kernel routes for those outside the interface's subnet.</summary>
+    public void AddPeer(PeerOptions options)
+    {
+        if (options.PublicKey == _core.PublicKey)
+        {
+            throw new TunnelException(TunnelError.InvalidOptions, $"Peer {options.PublicKey} has this tunnel's own public key: a peer's public key is the other side's.");
+        }
+
+        Peer peer;
+        try
+        {
+            peer = _core.AddPeer(options.PublicKey, options.PresharedKey, options.PersistentKeepalive);
+        }
+        catch (ArgumentException)
+        {
+            throw new TunnelException(TunnelError.InvalidOptions, $"Peer {options.PublicKey} is already on tunnel '{InterfaceName}'. Remove it first to change it.");
+        }
+
+        if (options.Endpoint is { } endpoint)
+        {
+            peer.Endpoint = new UdpEndpoint(endpoint);
+        }
+
+        foreach (IPNetwork prefix in options.AllowedIps)
+        {
+            _core.AllowedIps.Insert(prefix, peer);
+            _setup.AcquirePeerRoute(prefix);
+        }
+
+        if (options.Endpoint is not null && options.PersistentKeepalive > TimeSpan.Zero)
+        {
+            // As WireGuard does: a peer kept alive is connected at once, so a spoke is reachable
+            // through its hub before it sends anything itself.
+            peer.WantsHandshake = true;
+        }
+
+        Log.Information($"Peer {options.PublicKey} added{(options.Endpoint is null ? string.Empty : $" at {options.Endpoint}")}, allowed IPs {string.Join(", ", options.AllowedIps)}.");
+    }
+
+    /// <summary>Removes a peer and its routes; its sessions are erased. False if there was no such peer.</summary>
+    public bool RemovePeer(PublicKey publicKey)
+    {
+        Peer? peer = _core.FindPeer(publicKey);
+        if (peer is null)
+        {
+            return false;
+        }
+
+        IReadOnlyList<IPNetwork> prefixes = _core.AllowedIps.PrefixesOf(peer);
+        if (!_core.RemovePeer(publicKey))
+        {
+            return false;
+        }
+
+        foreach (IPNetwork prefix in prefixes)
+        {
+            _setup.ReleasePeerRoute(prefix);
+        }
+
+        Log.Information($"Peer {publicKey} removed.");
+        return true;
+    }
+
+    public TunnelStatus GetStatus()
+    {
+        var peers = new List<PeerStatus>();
+        foreach (Peer peer in _core.Peers)
+        {
+            peers.Add(new PeerStatus(
+                peer.PublicKey,
+                (peer.Endpoint as UdpEndpoint)?.EndPoint,
+                _core.AllowedIps.PrefixesOf(peer),
+                peer.LatestHandshake,
+                peer.RxBytes,
+                peer.TxBytes,
+                peer.RxPackets,
+                peer.TxPackets,
+                peer.Drops.Snapshot(),
+                peer.PersistentKeepalive,
+                peer.PresharedKey is not null));
+        }
+
+        return new TunnelStatus(InterfaceName, PublicKey, ListenPort, _options.Addresses, _options.Mtu, _setup.Routes, Started, _core.Drops.Snapshot(), peers);
+    }
+
+    /// <summary>Stops the threads, removes what Start added, and deletes the interface. Safe to call more than once.</summary>
+    public void Stop()
+    {
+        lock (_lifecycle)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+        }
+
+        _shutdown.Signal();
+        _handshakes.Stop();
+        foreach (Thread thread in _threads)
+        {
+            if (!thread.Join(Tuning.ThreadJoinTimeout))
+            {
+                Log.Error($"Thread {thread.Name} did not stop within {Tuning.ThreadJoinTimeout.TotalSeconds:0} s.");
+            }
+        }
+
+        _setup.Revert();
+        foreach (UdpSocket socket in _sockets)
+        {
+            socket.Dispose();
+        }
+
+        _tun.Dispose();
+        _netlink.Dispose();
+        _outbound.Dispose();
+        foreach (InboundPath path in _inbound)
+        {
+            path.Dispose();
+        }
+
+        _handshakes.Dispose();
+        _core.Dispose();
+        _shutdown.Dispose();
+        Log.Information($"Tunnel '{InterfaceName}' stopped; its interface, addresses and routes are removed.");
+    }
+
+    public void Dispose() => Stop();
+
+    private void StartThreads()
+    {
+        StartThread("control", _handshakes.Run);
+        StartThread("tun", () => _outbound.Run(_shutdown));
+        for (int i = 0; i < _inbound.Length; i++)
+        {
+            InboundPath path = _inbound[i];
+            StartThread($"udp{i}", path.Run);
+        }
+    }
+
+    private void StartThread(string role, Action body)
+    {
+        var thread = new Thread(() => RunGuarded(role, body))
+        {
+            Name = $"taltun/{InterfaceName}/{role}",
+            IsBackground = true,
+        };
+        _threads.Add(thread);
+        thread.Start();
+    }
+
+    private void RunGuarded(string role, Action body)
+    {
+        // A loop that throws would silently stop the tunnel's traffic: say so, loudly, once.
+        try
+        {
+            body();
+        }
+        catch (Exception e) when (!_shutdown.IsSignalled)
+        {
+            Log.Error($"The {role} thread of '{InterfaceName}' failed and stopped: {e.GetType().Name}: {e.Message}");
+        }
+    }
+}

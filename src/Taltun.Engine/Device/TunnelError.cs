@@ -1,0 +1,29 @@
+namespace Taltun.Device;
+
+/// <summary>What went wrong starting or running a tunnel: the PowerShell layer maps each to an ErrorId and category.</summary>
+public enum TunnelError
+{
+    /// <summary>The options are invalid; nothing on the system was touched.</summary>
+    InvalidOptions,
+
+    /// <summary>Not root and no CAP_NET_ADMIN.</summary>
+    PermissionDenied,
+
+    /// <summary>/dev/net/tun is missing or unusable (no tun module, or a container without the device).</summary>
+    TunUnavailable,
+
+    /// <summary>An interface with the requested name already exists.</summary>
+    InterfaceExists,
+
+    /// <summary>The UDP listen address is in use.</summary>
+    PortInUse,
+
+    /// <summary>The listen address is not one of this host's addresses.</summary>
+    AddressUnavailable,
+
+    /// <summary>The kernel refused an address, MTU, link or route change.</summary>
+    Netlink,
+
+    /// <summary>A system call failed in a way no other kind describes.</summary>
+    System,
+}

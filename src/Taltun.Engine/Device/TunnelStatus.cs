@@ -1,0 +1,18 @@
+using System.Net;
+using Taltun.Configuration;
+using Taltun.Crypto;
+using Taltun.Protocol;
+
+namespace Taltun.Device;
+
+/// <summary>A snapshot of a running tunnel: its identity (public key only), addresses and every peer.</summary>
+public sealed record TunnelStatus(
+    string InterfaceName,
+    PublicKey PublicKey,
+    int ListenPort,
+    IReadOnlyList<InterfaceAddress> Addresses,
+    int Mtu,
+    IReadOnlyList<IPNetwork> Routes,
+    DateTimeOffset Started,
+    IReadOnlyDictionary<DropReason, long> Drops,
+    IReadOnlyList<PeerStatus> Peers);

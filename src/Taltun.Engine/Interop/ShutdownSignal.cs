@@ -1,0 +1,80 @@
+using Taltun.Device;
+
+namespace Taltun.Interop;
+
+/// <summary>
+/// An eventfd that every I/O loop polls beside its own descriptor: signalling it once wakes all
+/// of them for good (it is never read), so no loop needs a timeout to notice shutdown.
+/// Thread-safe.
+/// </summary>
+internal sealed class ShutdownSignal : IDisposable
+{
+    private readonly FileDescriptor _fd;
+
+    public ShutdownSignal()
+    {
+        int fd = Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (fd < 0)
+        {
+            throw new TunnelException(TunnelError.System, $"Could not create an eventfd ({Errno.Describe(Errno.Last)}).");
+        }
+
+        _fd = new FileDescriptor(fd);
+    }
+
+    public bool IsSignalled { get; private set; }
+
+    public unsafe void Signal()
+    {
+        IsSignalled = true;
+        ulong one = 1;
+        Libc.Write(_fd, (byte*)&one, sizeof(ulong));
+    }
+
+    /// <summary>
+    /// Blocks until <paramref name="fd"/> is ready for <paramref name="events"/> (POLLIN/POLLOUT)
+    /// or shutdown is signalled; returns false on shutdown.
+    /// </summary>
+    public unsafe bool Wait(FileDescriptor fd, short events)
+    {
+        bool addedFd = false;
+        bool addedSelf = false;
+        try
+        {
+            fd.DangerousAddRef(ref addedFd);
+            _fd.DangerousAddRef(ref addedSelf);
+            Libc.PollFd* set = stackalloc Libc.PollFd[2];
+            set[0] = new Libc.PollFd { Fd = fd.Number, Events = events };
+            set[1] = new Libc.PollFd { Fd = _fd.Number, Events = Libc.POLLIN };
+            while (true)
+            {
+                int ready = Libc.Poll(set, 2, -1);
+                if (ready < 0 && Errno.Last == Errno.EINTR)
+                {
+                    continue;
+                }
+
+                if (ready < 0)
+                {
+                    throw new TunnelException(TunnelError.System, $"poll failed ({Errno.Describe(Errno.Last)}).");
+                }
+
+                return set[1].Revents == 0;
+            }
+        }
+        finally
+        {
+            if (addedSelf)
+            {
+                _fd.DangerousRelease();
+            }
+
+            if (addedFd)
+            {
+                fd.DangerousRelease();
+            }
+        }
+    }
+
+    public void Dispose() => _fd.Dispose();
+}

@@ -1,0 +1,256 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Taltun.Device;
+using Taltun.Interop;
+
+namespace Taltun.Netlink;
+
+/// <summary>
+/// rtnetlink (NETLINK_ROUTE) requests Taltun needs: look up a link, set its MTU and state, add and
+/// delete addresses and routes. Each request waits for the kernel's acknowledgement; a refusal
+/// becomes a <see cref="TunnelException"/> naming the errno and the object. The socket belongs to
+/// the network namespace of the thread that opened it, and so do all changes made through it.
+///
+/// Thread-safe: requests are serialised on the socket.
+/// </summary>
+internal sealed unsafe class RouteNetlink : IDisposable
+{
+    private const int NETLINK_ROUTE = 0;
+    private const ushort NLMSG_ERROR = 2;
+    private const ushort NLMSG_DONE = 3;
+    private const ushort RTM_NEWLINK = 16;
+    private const ushort RTM_GETLINK = 18;
+    private const ushort RTM_NEWADDR = 20;
+    private const ushort RTM_DELADDR = 21;
+    private const ushort RTM_NEWROUTE = 24;
+    private const ushort RTM_DELROUTE = 25;
+    private const ushort IFLA_IFNAME = 3;
+    private const ushort IFLA_MTU = 4;
+    private const ushort IFA_ADDRESS = 1;
+    private const ushort IFA_LOCAL = 2;
+    private const ushort IFA_FLAGS = 8;
+    private const uint IFA_F_NODAD = 0x02;
+    private const ushort RTA_DST = 1;
+    private const ushort RTA_OIF = 4;
+    private const ushort RTA_PRIORITY = 6;
+    private const byte RT_TABLE_MAIN = 254;
+    private const byte RTPROT_STATIC = 4;
+    private const byte RT_SCOPE_UNIVERSE = 0;
+    private const byte RT_SCOPE_LINK = 253;
+    private const byte RTN_UNICAST = 1;
+    private const uint IFF_UP = 0x1;
+
+    private readonly FileDescriptor _fd;
+    private readonly byte[] _receiveBuffer = new byte[16384];
+    private readonly Lock _lock = new();
+    private uint _sequence;
+
+    private RouteNetlink(FileDescriptor fd) => _fd = fd;
+
+    public static RouteNetlink Open()
+    {
+        int raw = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (raw < 0)
+        {
+            throw new TunnelException(TunnelError.System, $"Could not open a netlink socket ({Errno.Describe(Errno.Last)}).");
+        }
+
+        var fd = new FileDescriptor(raw);
+        byte* address = stackalloc byte[12];
+        new Span<byte>(address, 12).Clear();
+        *(ushort*)address = Libc.AF_NETLINK;
+        if (Libc.Bind(fd, address, 12) < 0)
+        {
+            int errno = Errno.Last;
+            fd.Dispose();
+            throw new TunnelException(TunnelError.System, $"Could not bind a netlink socket ({Errno.Describe(errno)}).");
+        }
+
+        return new RouteNetlink(fd);
+    }
+
+    /// <summary>The index of the interface called <paramref name="name"/>, or 0 if there is none.</summary>
+    public int LinkIndex(string name)
+    {
+        var message = new NetlinkMessage(RTM_GETLINK, NetlinkMessage.Request)
+            .Bytes(LinkHeader(0, 0, 0))
+            .Attribute(IFLA_IFNAME, name);
+        int index = 0;
+        int errno = Transact(message, reply =>
+        {
+            if (BinaryPrimitives.ReadUInt16LittleEndian(reply[4..]) == RTM_NEWLINK)
+            {
+                index = BinaryPrimitives.ReadInt32LittleEndian(reply[(NetlinkMessage.HeaderSize + 4)..]);
+            }
+        });
+        return errno == 0 ? index : errno == Errno.ENODEV ? 0 : throw Failure(errno, $"looking up interface '{name}'");
+    }
+
+    public void SetMtu(int index, string name, int mtu)
+    {
+        var message = new NetlinkMessage(RTM_NEWLINK, NetlinkMessage.Request | NetlinkMessage.Ack)
+            .Bytes(LinkHeader(index, 0, 0))
+            .Attribute(IFLA_MTU, (uint)mtu);
+        Check(Transact(message), $"setting MTU {mtu} on '{name}'");
+    }
+
+    public void SetUp(int index, string name)
+    {
+        var message = new NetlinkMessage(RTM_NEWLINK, NetlinkMessage.Request | NetlinkMessage.Ack)
+            .Bytes(LinkHeader(index, IFF_UP, IFF_UP));
+        Check(Transact(message), $"bringing '{name}' up");
+    }
+
+    public void AddAddress(int index, string name, IPNetwork address, IPAddress host) =>
+        Check(Transact(AddressMessage(RTM_NEWADDR, NetlinkMessage.Create | NetlinkMessage.Exclusive, index, address, host)), $"adding address {host}/{address.PrefixLength} to '{name}'");
+
+    /// <summary>Deletes an address; true if it was there.</summary>
+    public bool DeleteAddress(int index, string name, IPNetwork address, IPAddress host) =>
+        Absent(Transact(AddressMessage(RTM_DELADDR, 0, index, address, host)), $"deleting address {host}/{address.PrefixLength} from '{name}'");
+
+    public void AddRoute(int index, string name, IPNetwork destination) =>
+        Check(Transact(RouteMessage(RTM_NEWROUTE, NetlinkMessage.Create | NetlinkMessage.Exclusive, index, destination)), $"adding route {destination} dev '{name}'");
+
+    /// <summary>Deletes a route through the interface; true if it was there.</summary>
+    public bool DeleteRoute(int index, string name, IPNetwork destination) =>
+        Absent(Transact(RouteMessage(RTM_DELROUTE, 0, index, destination)), $"deleting route {destination} dev '{name}'");
+
+    public void Dispose() => _fd.Dispose();
+
+    private static byte[] LinkHeader(int index, uint flags, uint change)
+    {
+        var header = new byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), index);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(8), flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(12), change);
+        return header;
+    }
+
+    private static NetlinkMessage AddressMessage(ushort type, ushort flags, int index, IPNetwork address, IPAddress host)
+    {
+        bool v6 = host.AddressFamily == AddressFamily.InterNetworkV6;
+        var header = new byte[8];
+        header[0] = (byte)(v6 ? Libc.AF_INET6 : Libc.AF_INET);
+        header[1] = (byte)address.PrefixLength;
+        header[3] = RT_SCOPE_UNIVERSE;
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(4), index);
+        byte[] bytes = host.GetAddressBytes();
+        var message = new NetlinkMessage(type, (ushort)(NetlinkMessage.Request | NetlinkMessage.Ack | flags))
+            .Bytes(header)
+            .Attribute(IFA_LOCAL, bytes)
+            .Attribute(IFA_ADDRESS, bytes);
+        return v6 ? message.Attribute(IFA_FLAGS, IFA_F_NODAD) : message;
+    }
+
+    private static NetlinkMessage RouteMessage(ushort type, ushort flags, int index, IPNetwork destination)
+    {
+        bool v6 = destination.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
+        var header = new byte[12];
+        header[0] = (byte)(v6 ? Libc.AF_INET6 : Libc.AF_INET);
+        header[1] = (byte)destination.PrefixLength;
+        header[4] = RT_TABLE_MAIN;
+        header[5] = RTPROT_STATIC;
+        header[6] = RT_SCOPE_LINK;
+        header[7] = RTN_UNICAST;
+        var message = new NetlinkMessage(type, (ushort)(NetlinkMessage.Request | NetlinkMessage.Ack | flags))
+            .Bytes(header)
+            .Attribute(RTA_DST, destination.BaseAddress.GetAddressBytes())
+            .Attribute(RTA_OIF, (uint)index);
+
+        // IPv6 routes default to metric 1024; ask for it explicitly so delete matches what was added.
+        return v6 ? message.Attribute(RTA_PRIORITY, 1024u) : message;
+    }
+
+    /// <summary>Sends one request and reads until its acknowledgement; returns the errno the kernel answered (0 for success).</summary>
+    private int Transact(NetlinkMessage message, Action<ReadOnlySpan<byte>>? onReply = null)
+    {
+        lock (_lock)
+        {
+            uint sequence = ++_sequence;
+            ReadOnlySpan<byte> request = message.Finish(sequence);
+            fixed (byte* bytes = request)
+            {
+                byte* kernel = stackalloc byte[12];
+                new Span<byte>(kernel, 12).Clear();
+                *(ushort*)kernel = Libc.AF_NETLINK;
+                if (Libc.SendTo(_fd, bytes, (nuint)request.Length, 0, kernel, 12) < 0)
+                {
+                    return Errno.Last;
+                }
+            }
+
+            while (true)
+            {
+                nint received;
+                fixed (byte* buffer = _receiveBuffer)
+                {
+                    received = Libc.Recv(_fd, buffer, (nuint)_receiveBuffer.Length, 0);
+                }
+
+                if (received < 0)
+                {
+                    if (Errno.Last == Errno.EINTR)
+                    {
+                        continue;
+                    }
+
+                    return Errno.Last;
+                }
+
+                var data = new ReadOnlySpan<byte>(_receiveBuffer, 0, (int)received);
+                while (data.Length >= NetlinkMessage.HeaderSize)
+                {
+                    int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(data);
+                    ushort type = BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
+                    uint replySequence = BinaryPrimitives.ReadUInt32LittleEndian(data[8..]);
+                    if (length < NetlinkMessage.HeaderSize || length > data.Length)
+                    {
+                        break;
+                    }
+
+                    if (replySequence == sequence)
+                    {
+                        if (type == NLMSG_ERROR)
+                        {
+                            return -BinaryPrimitives.ReadInt32LittleEndian(data[NetlinkMessage.HeaderSize..]);
+                        }
+
+                        if (type == NLMSG_DONE)
+                        {
+                            return 0;
+                        }
+
+                        if (onReply is not null)
+                        {
+                            // A GET without NLM_F_ACK is answered by exactly one reply.
+                            onReply(data[..length]);
+                            return 0;
+                        }
+                    }
+
+                    data = data[Math.Min(data.Length, NetlinkMessage.Align(length))..];
+                }
+            }
+        }
+    }
+
+    private static void Check(int errno, string what)
+    {
+        if (errno != 0)
+        {
+            throw Failure(errno, what);
+        }
+    }
+
+    private static bool Absent(int errno, string what) => errno switch
+    {
+        0 => true,
+        Errno.ENOENT or Errno.ESRCH or Errno.EADDRNOTAVAIL or Errno.ENODEV => false,
+        _ => throw Failure(errno, what),
+    };
+
+    private static TunnelException Failure(int errno, string what) => errno is Errno.EPERM or Errno.EACCES
+        ? new TunnelException(TunnelError.PermissionDenied, $"Netlink refused {what} ({Errno.Describe(errno)}). Run as root or grant CAP_NET_ADMIN.")
+        : new TunnelException(TunnelError.Netlink, $"Netlink refused {what} ({Errno.Describe(errno)}).");
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Taltun.Tests.Interop;
+
+namespace Taltun.Tests.Device;
+
+/// <summary>iperf3 between two test namespaces: a one-off server in one, the client in the other.</summary>
+internal static class Iperf
+{
+    /// <summary>Runs a TCP transfer to <paramref name="serverAddress"/> and returns the receiver's bits per second; throws with iperf3's words on failure.</summary>
+    public static double Run(NetworkNamespace server, NetworkNamespace client, string serverAddress, double seconds = 2, bool reverse = false, int streams = 1, string? bytes = null)
+    {
+        int port = 5201 + Random.Shared.Next(1000);
+        Process process = server.Start("iperf3", "-s", "-1", "-B", serverAddress, "-p", port.ToString());
+        try
+        {
+            string[] command = ["iperf3", "-c", serverAddress, "-p", port.ToString(), "-J", "-P", streams.ToString(), "--connect-timeout", "3000",
+                .. bytes is null ? (string[])["-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : ["-n", bytes],
+                .. reverse ? (string[])["-R"] : []];
+            (int exit, string output) = (1, string.Empty);
+            var waited = Stopwatch.StartNew();
+            do
+            {
+                // The server needs a moment to listen; a refused connection is retried.
+                (exit, output) = client.TryExec(command);
+            }
+            while (exit != 0 && output.Contains("Connection refused") && waited.Elapsed < TimeSpan.FromSeconds(5));
+
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"iperf3 failed ({exit}): {output[..Math.Min(output.Length, 2000)]}");
+            }
+
+            using JsonDocument json = JsonDocument.Parse(output[..(output.LastIndexOf('}') + 1)]);
+            if (json.RootElement.TryGetProperty("error", out JsonElement error))
+            {
+                throw new InvalidOperationException($"iperf3 failed: {error}");
+            }
+
+            return json.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            process.WaitForExit();
+        }
+    }
+}
