@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using Taltun.Protocol;
+using Taltun.Tests.Interop;
+using Xunit;
+
+namespace Taltun.Tests.Device;
+
+[Collection(InteropCollection.Name)]
+public sealed class TunnelResilienceTests
+{
+    [Fact]
+    public void HubFollowsASpokeThatComesBackFromAnotherPort()
+    {
+        using var rig = new HubAndSpokes(spokes: 1);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        Assert.Equal(9000, rig.Hub.Tunnel!.GetStatus().Peers[0].Endpoint!.Port);
+
+        rig.Spokes[0].StopTunnel();
+        rig.StartSpoke(0, port: 9100);
+
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.99.1.2"), 9100), rig.Hub.Tunnel!.GetStatus().Peers[0].Endpoint);
+        Assert.Equal(3, rig.Hub.Ping("10.0.0.2"));
+    }
+
+    [Fact]
+    public void HubFollowsANatRebindingWithinASession()
+    {
+        using var rig = new HubAndSpokes(spokes: 1);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        DateTimeOffset? handshake = rig.Hub.Tunnel!.GetStatus().Peers[0].LatestHandshake;
+
+        // The spoke's NAT now maps it to another source port: same session, new address.
+        rig.Spokes[0].Namespace.Exec("nft", "add table ip rebind");
+        rig.Spokes[0].Namespace.Exec("nft", "add chain ip rebind post { type nat hook postrouting priority 100; }");
+        rig.Spokes[0].Namespace.Exec("nft", "add rule ip rebind post udp dport 9000 snat to :9555");
+
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.99.1.2"), 9555), rig.Hub.Tunnel!.GetStatus().Peers[0].Endpoint);
+        Assert.Equal(handshake, rig.Hub.Tunnel!.GetStatus().Peers[0].LatestHandshake);
+        Assert.Equal(3, rig.Hub.Ping("10.0.0.2"));
+    }
+
+    [Fact]
+    public void TcpCompletesATransferWithTenPercentLoss()
+    {
+        using var rig = new HubAndSpokes(spokes: 1);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        rig.Hub.Namespace.Exec("nft", "add table inet loss");
+        rig.Hub.Namespace.Exec("nft", "add chain inet loss input { type filter hook input priority 0; }");
+        rig.Hub.Namespace.Exec("nft", "add rule inet loss input udp dport 9000 numgen random mod 10 0 counter drop");
+
+        double bitsPerSecond = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1", bytes: "4M");
+
+        // The transfer completed although the rule really dropped datagrams of it.
+        Assert.True(bitsPerSecond > 0);
+        string counter = System.Text.RegularExpressions.Regex.Match(rig.Hub.Namespace.Exec("nft", "list table inet loss"), @"counter packets (\d+)").Groups[1].Value;
+        Assert.True(long.Parse(counter) > 10, $"{counter} datagrams dropped");
+    }
+
+    [Fact]
+    public void GarbageFloodIsDroppedAndCountedWhileTrafficFlows()
+    {
+        using var rig = new HubAndSpokes(spokes: 1);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        long dropsBefore = rig.Hub.Tunnel!.GetStatus().Drops.Values.Sum();
+
+        using Socket attacker = rig.Spokes[0].Namespace.OpenUdpSocket();
+        var target = new IPEndPoint(IPAddress.Parse("10.99.1.1"), 9000);
+        using var flooding = new CancellationTokenSource();
+        long sent = 0;
+        var flood = new Thread(() =>
+        {
+            var random = new Random(7);
+            var datagram = new byte[1500];
+            while (!flooding.IsCancellationRequested)
+            {
+                int length = random.Next(1, datagram.Length);
+                random.NextBytes(datagram.AsSpan(0, length));
+
+                // Mostly plausible headers: each message type, so every parser sees garbage.
+                datagram[0] = (byte)random.Next(0, 6);
+                datagram[1] = datagram[2] = datagram[3] = 0;
+                length = datagram[0] == 1 ? 148 : datagram[0] == 2 ? 92 : datagram[0] == 3 ? 64 : length;
+                attacker.SendTo(datagram.AsSpan(0, length), target);
+                sent++;
+            }
+        });
+        flood.Start();
+
+        double bitsPerSecond;
+        try
+        {
+            bitsPerSecond = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1", seconds: 3);
+        }
+        finally
+        {
+            flooding.Cancel();
+            flood.Join();
+        }
+
+        var status = rig.Hub.Tunnel!.GetStatus();
+        long drops = status.Drops.Values.Sum() - dropsBefore;
+        Assert.True(bitsPerSecond > 10e6, $"{bitsPerSecond / 1e6:F0} Mbit/s under flood");
+        Assert.True(drops > sent / 2, $"{drops} drops counted for {sent} garbage datagrams");
+        Assert.True(status.Drops.GetValueOrDefault(DropReason.BadMac1) > 0);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+    }
+}
