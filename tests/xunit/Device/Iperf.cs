@@ -19,12 +19,17 @@ internal static class Iperf
                 .. reverse ? (string[])["-R"] : []];
             (int exit, string output) = (1, string.Empty);
             var waited = Stopwatch.StartNew();
-            do
+            while (true)
             {
                 // The server needs a moment to listen; a refused connection is retried.
                 (exit, output) = client.TryExec(command);
+                if (!output.Contains("Connection refused") || waited.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    break;
+                }
+
+                Thread.Sleep(100);
             }
-            while (exit != 0 && output.Contains("Connection refused") && waited.Elapsed < TimeSpan.FromSeconds(5));
 
             if (exit != 0)
             {
