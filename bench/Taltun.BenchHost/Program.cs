@@ -1,0 +1,47 @@
+// Runs one Taltun tunnel in this process for bench/tunnel-bench.sh, and answers "stats" on
+// stdin with what only the process itself can see: bytes allocated by the whole process, CPU
+// time, and packets moved. Usage (inside the namespace, as root):
+//   Taltun.BenchHost --key FILE --address 10.0.0.1/24 --listen 0.0.0.0:9000
+//                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000]
+using System.Diagnostics;
+using System.Net;
+using Taltun.Configuration;
+using Taltun.Crypto;
+using Taltun.Device;
+
+Dictionary<string, string> options = [];
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    options[args[i].TrimStart('-')] = args[i + 1];
+}
+
+using PrivateKey key = PrivateKey.Parse(File.ReadAllText(options["key"]).Trim());
+InterfaceAddress.TryParse(options["address"], TunnelOptions.DefaultPrefixLength, out InterfaceAddress address);
+var peer = new PeerOptions
+{
+    PublicKey = PublicKey.Parse(options["peer"]),
+    AllowedIps = [IPNetwork.Parse(options["allowed"])],
+    Endpoint = options.TryGetValue("endpoint", out string? endpoint) ? IPEndPoint.Parse(endpoint) : null,
+};
+using Tunnel tunnel = Tunnel.Start(new TunnelOptions
+{
+    InterfaceName = options.GetValueOrDefault("name", "tun0"),
+    PrivateKey = key,
+    ListenEndPoint = IPEndPoint.Parse(options.GetValueOrDefault("listen", "0.0.0.0:9000")),
+    Addresses = [address],
+    Peers = [peer],
+});
+Console.WriteLine($"ready {tunnel.PublicKey}");
+
+while (Console.ReadLine() is { } line && line != "stop")
+{
+    if (line == "stats")
+    {
+        PeerStatus status = tunnel.GetStatus().Peers[0];
+        Console.WriteLine(string.Join(' ',
+            "allocated", GC.GetTotalAllocatedBytes(precise: true),
+            "cpu", Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture),
+            "packets", status.RxPackets + status.TxPackets,
+            "bytes", status.RxBytes + status.TxBytes));
+    }
+}
