@@ -11,6 +11,14 @@
     FormatsToProcess     = @('Taltun.format.ps1xml')
     CmdletsToExport      = @(
         'New-TaltunKey'
+        'Start-TaltunTunnel'
+        'Stop-TaltunTunnel'
+        'Get-TaltunStatus'
+        'Add-TaltunPeer'
+        'Remove-TaltunPeer'
+        'New-TaltunClientConfig'
+        'Save-TaltunConfig'
+        'Get-TaltunLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

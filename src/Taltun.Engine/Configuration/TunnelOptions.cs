@@ -37,6 +37,12 @@ public sealed partial record TunnelOptions
     /// <summary>UDP sockets (and receive threads) in the SO_REUSEPORT group.</summary>
     public int ReceiveThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
 
+    /// <summary>
+    /// A named network namespace (as in <c>ip netns</c>) to create the interface and sockets in,
+    /// instead of the calling process's; null for the process's own.
+    /// </summary>
+    public string? NetworkNamespace { get; init; }
+
     /// <summary>The TUN clone device; only tests point it elsewhere.</summary>
     internal string TunDevicePath { get; init; } = Tun.TunDevice.DefaultPath;
 

@@ -39,6 +39,7 @@ public sealed class Tunnel : IDisposable
     private readonly List<Thread> _threads = [];
     private readonly Lock _lifecycle = new();
     private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stoppedSource = new();
     private bool _stopped;
 
     private Tunnel(TunnelOptions options, TimeProvider time, RouteNetlink netlink, TunDevice tun, UdpSocket[] sockets, NetworkSetup setup, ShutdownSignal shutdown, TunnelLog log)
@@ -70,6 +71,9 @@ public sealed class Tunnel : IDisposable
 
     public TunnelLog Log { get; }
 
+    /// <summary>Cancelled once the tunnel has stopped, whoever stopped it.</summary>
+    public CancellationToken Stopped => _stoppedSource.Token;
+
     public bool IsRunning
     {
         get
@@ -93,6 +97,13 @@ public sealed class Tunnel : IDisposable
     {
         options.Validate();
         time ??= TimeProvider.System;
+        return options.NetworkNamespace is { } name
+            ? NetworkNamespaceThread.Run(name, () => StartHere(options, time))
+            : StartHere(options, time);
+    }
+
+    private static Tunnel StartHere(TunnelOptions options, TimeProvider time)
+    {
         var log = new TunnelLog(time);
         var cleanup = new Stack<IDisposable>();
         NetworkSetup? setup = null;
@@ -275,6 +286,7 @@ public sealed class Tunnel : IDisposable
         _core.Dispose();
         _shutdown.Dispose();
         Log.Information($"Tunnel '{InterfaceName}' stopped; its interface, addresses and routes are removed.");
+        _stoppedSource.Cancel();
     }
 
     public void Dispose() => Stop();

@@ -1,0 +1,70 @@
+@{
+    Synopsis    = 'Starts a Taltun tunnel from a TOML file and/or parameters; it runs in the background of this PowerShell process.'
+    Description = @'
+Start-TaltunTunnel creates the TUN interface, gives it its virtual IP, MTU and routes over netlink, binds the UDP port (one SO_REUSEPORT socket per core) and starts the data plane. It returns a TaltunTunnel object at once; the tunnel keeps running in this pwsh process and every runspace of it (ThreadJobs included) sees it in Get-TaltunStatus. Stop-TaltunTunnel, Remove-Module Taltun or leaving pwsh stops it and removes everything it added.
+
+The configuration comes from -ConfigPath (TOML: [interface] with mode, tun_name, vip, local_addr, private_key or private_key_file, mtu, routes; [[peers]] with public_key, vip, endpoint, allowed_ips, persistent_keepalive, preshared_key), from parameters, or both: a parameter overrides the file's value, as the seed's flags override its config. -Peer replaces the file's peers.
+
+Mode Server (the hub) listens, lets each peer use its virtual IP and allowed IPs, and relays spoke-to-spoke traffic itself (no ip_forward needed). Mode Client (a spoke) treats its first peer with an endpoint as its hub: the hub also carries the whole VPN subnet and every route, and is kept alive every 25 seconds so the spoke is reachable.
+
+A bad file or parameter fails with ErrorId InvalidConfiguration before anything on the system changes; the message names the file, line and key (or the parameter) and the fix. Failures of the system name their cause: PermissionDenied (not root, no CAP_NET_ADMIN), TunUnavailable, InterfaceExists, PortInUse, AddressUnavailable, NetlinkFailed. Whatever was done before a failure is undone. A configuration file that holds a private key and is readable by group or others draws a warning, as wg-quick does.
+
+With -Wait the cmdlet stays in the foreground and writes the tunnel's log to the Information (use -InformationAction Continue to see it), Verbose, Warning and Error streams, until Ctrl+C or SIGTERM; then it stops the tunnel gracefully and returns. Use it for services (pwsh -c under systemd).
+'@
+    Parameters  = @{
+        ConfigPath       = 'A TOML configuration file. Relative private_key_file paths are relative to it. Save-TaltunConfig writes back here.'
+        Mode             = 'Server (hub) or Client (spoke). Overrides mode in the file; the default is Server.'
+        LocalAddress     = 'The UDP address:port to listen on, e.g. 0.0.0.0:9000 (the default) or [::]:9000. 0.0.0.0 also accepts IPv6 peers.'
+        PrivateKey       = 'The tunnel''s private key as 44 base64 characters or 64 hex digits. For services prefer private_key_file in a 0600 file. Never shown in any output.'
+        VirtualIP        = 'The tunnel''s own address(es) with optional prefix: 10.0.0.1 means 10.0.0.1/24. Add an IPv6 one (fd00::1/64) for IPv6 inside the tunnel.'
+        Peer             = 'Peers, each a hashtable @{ PublicKey = ''...''; VirtualIP = ''10.0.0.2''; Endpoint = ''host:9000''; AllowedIPs = @(''192.168.1.0/24''); PersistentKeepalive = 25; PresharedKey = ''...'' } or a string ''PUBLICKEY,VIRTUALIP[,HOST:PORT]'' like the seed''s -peer flag with the key in front. Replaces the file''s peers.'
+        TunName          = 'The interface name (tun_name), at most 15 characters; default tun0. It names the tunnel in every Taltun cmdlet and must be unique in this process.'
+        Mtu              = 'The interface MTU, 1280 to 9000; default 1420, which fits a 1500-byte path with the 80 bytes of IPv6, UDP and WireGuard overhead.'
+        Route            = 'Networks routed through the tunnel, e.g. 192.168.50.0/24. For a full tunnel use 0.0.0.0/1 and 128.0.0.0/1: together they cover everything yet lose to the more specific LAN routes, so local access (SSH) keeps working.'
+        NetworkNamespace = 'Create the interface and sockets inside this network namespace (from ip netns add) while the tunnel is driven from this process, as ip netns exec would do for a whole process.'
+        Wait             = 'Stay in the foreground, stream the log, and stop gracefully on Ctrl+C or SIGTERM.'
+    }
+    Inputs      = @{
+        'None' = 'Start-TaltunTunnel takes no pipeline input.'
+    }
+    Outputs     = @{
+        'Taltun.PowerShell.TaltunTunnel' = 'The running tunnel: name, mode, virtual IP, listen port, public key, routes, peers.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'A hub from a file'
+            Code    = @'
+Start-TaltunTunnel -ConfigPath /etc/taltun/hub.toml
+'@
+            Remarks = 'Starts the tunnel described in hub.toml and returns at once; it keeps running in this session.'
+        }
+        @{
+            Title   = 'A spoke from parameters, as the seed''s command line'
+            Code    = @'
+Start-TaltunTunnel -Mode Client -PrivateKey (Get-Content ./client.key) -VirtualIP 10.0.0.2 `
+    -Peer 'HUBPUBLICKEYBASE64=,10.0.0.1,203.0.113.7:9000'
+'@
+            Remarks = 'Connects to the hub at 203.0.113.7:9000 and routes 10.0.0.0/24 through it.'
+        }
+        @{
+            Title   = 'Override a file''s values'
+            Code    = 'Start-TaltunTunnel ./hub.toml -TunName tun1 -LocalAddress 0.0.0.0:9001 -Mtu 1380'
+            Remarks = 'Uses hub.toml but another interface name, port and MTU.'
+        }
+        @{
+            Title   = 'As a systemd service'
+            Code    = @'
+# /etc/systemd/system/taltun.service
+# [Service]
+# ExecStart=/usr/bin/pwsh -NoProfile -Command "Import-Module Taltun; Start-TaltunTunnel -ConfigPath /etc/taltun/hub.toml -Wait -InformationAction Continue"
+'@
+            Remarks = 'Runs in the foreground with the log on standard output; systemctl stop sends SIGTERM and the tunnel shuts down cleanly.'
+        }
+        @{
+            Title   = 'Full tunnel without losing the LAN'
+            Code    = 'Start-TaltunTunnel ./client.toml -Route 0.0.0.0/1, 128.0.0.0/1'
+            Remarks = 'Sends all IPv4 traffic through the hub while more specific local routes still win.'
+        }
+    )
+    Links       = @('Stop-TaltunTunnel', 'Get-TaltunStatus', 'Add-TaltunPeer', 'Get-TaltunLog', 'Save-TaltunConfig')
+}

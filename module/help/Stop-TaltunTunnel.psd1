@@ -1,0 +1,32 @@
+@{
+    Synopsis    = 'Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted.'
+    Description = @'
+Stop-TaltunTunnel stops running tunnels of this PowerShell process by name, by piping tunnel objects (Get-TaltunStatus | Stop-TaltunTunnel), or all of them with -All. Each stop wakes and joins the tunnel's threads, removes exactly the routes and addresses Taltun added, closes every descriptor (the interface disappears with it) and returns within a couple of seconds. A name that is not running is a non-terminating error with ErrorId TunnelNotFound.
+
+It supports -WhatIf and -Confirm.
+'@
+    Parameters  = @{
+        Name = 'Names of running tunnels (their interface names). Tab completion offers the running ones. Accepts tunnel objects and names from the pipeline.'
+        All  = 'Stop every tunnel of this PowerShell process.'
+    }
+    Inputs      = @{
+        'System.String'                  = 'Tunnel names.'
+        'Taltun.PowerShell.TaltunTunnel' = 'Tunnel objects, bound by their Name property.'
+    }
+    Outputs     = @{
+        'None' = 'Stop-TaltunTunnel writes nothing to the pipeline.'
+    }
+    Examples    = @(
+        @{
+            Title   = 'Stop one tunnel'
+            Code    = 'Stop-TaltunTunnel tun0'
+            Remarks = 'Stops tun0 and removes its interface, addresses and routes.'
+        }
+        @{
+            Title   = 'Stop what Get-TaltunStatus shows'
+            Code    = 'Get-TaltunStatus | Stop-TaltunTunnel -WhatIf'
+            Remarks = 'Lists what would be stopped without stopping anything.'
+        }
+    )
+    Links       = @('Start-TaltunTunnel', 'Get-TaltunStatus')
+}

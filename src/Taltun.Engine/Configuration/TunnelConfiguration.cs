@@ -1,0 +1,179 @@
+using System.Net;
+using System.Net.Sockets;
+using Taltun.Crypto;
+
+namespace Taltun.Configuration;
+
+/// <summary>
+/// A tunnel as the user describes it — the seed's TOML schema plus public keys — before the
+/// mode's defaults are applied. <see cref="ToOptions"/> turns it into what the engine runs:
+///   server: each peer may use its virtual IP and allowed IPs; the hub relays between them;
+///   client: the first peer with an endpoint is the hub; it also gets the whole VPN subnet and
+///           every configured route, and is kept alive (25 s) so the client is reachable.
+/// Immutable: parameters override a file by building a changed copy (with-expressions).
+/// </summary>
+public sealed record TunnelConfiguration
+{
+    public const int ClientKeepaliveSeconds = 25;
+
+    public TunnelMode Mode { get; init; } = TunnelMode.Server;
+
+    public string InterfaceName { get; init; } = "tun0";
+
+    /// <summary>The virtual IP(s) with prefix; required.</summary>
+    public IReadOnlyList<InterfaceAddress> Addresses { get; init; } = [];
+
+    public IPEndPoint ListenEndPoint { get; init; } = new(IPAddress.Any, TunnelOptions.DefaultPort);
+
+    /// <summary>The key itself (inline private_key, or read from <see cref="PrivateKeyFile"/>).</summary>
+    public PrivateKey? PrivateKey { get; init; }
+
+    /// <summary>Where the private key was read from, kept so a saved file points there again instead of inlining it.</summary>
+    public string? PrivateKeyFile { get; init; }
+
+    public int Mtu { get; init; } = TunnelOptions.DefaultMtu;
+
+    public IReadOnlyList<IPNetwork> Routes { get; init; } = [];
+
+    public IReadOnlyList<PeerConfiguration> Peers { get; init; } = [];
+
+    /// <summary>The file this came from (for errors and for saving back), or null.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Problems that do not stop the tunnel (e.g. a key file readable by others).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The peer a client sends everything to: its first peer with an endpoint.</summary>
+    public PeerConfiguration? Hub => Mode == TunnelMode.Client ? Peers.FirstOrDefault(p => p.Endpoint is not null) : null;
+
+    /// <summary>Checks the whole configuration and applies the mode: the engine's options, or a <see cref="ConfigurationException"/>.</summary>
+    public TunnelOptions ToOptions()
+    {
+        if (PrivateKey is null)
+        {
+            throw Error(0, "interface.private_key", "no private key: set private_key (base64 or hex) or private_key_file. New-TaltunKey makes one.");
+        }
+
+        if (Addresses.Count == 0)
+        {
+            throw Error(0, "interface.vip", "no virtual IP: set vip, e.g. vip = \"10.0.0.1/24\".");
+        }
+
+        CheckPeers();
+        PeerConfiguration? hub = Hub;
+        if (Mode == TunnelMode.Client && hub is null && Peers.Count > 0)
+        {
+            throw Error(Peers[0].Line, "peers.endpoint", "a client needs its hub's endpoint: set endpoint = \"host:port\" on the hub's [[peers]] entry, or use mode = \"server\".");
+        }
+
+        var peers = new List<PeerOptions>();
+        foreach (PeerConfiguration peer in Peers)
+        {
+            peers.Add(ToPeerOptions(peer, peer == hub));
+        }
+
+        var options = new TunnelOptions
+        {
+            InterfaceName = InterfaceName,
+            PrivateKey = PrivateKey,
+            ListenEndPoint = ListenEndPoint,
+            Addresses = Addresses,
+            Mtu = Mtu,
+            Routes = Routes,
+            Peers = peers,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (Device.TunnelException e)
+        {
+            throw Error(0, "interface", e.Message);
+        }
+
+        return options;
+    }
+
+    /// <summary>The engine's view of one of this configuration's peers, with the mode's defaults (for adding a peer live).</summary>
+    public PeerOptions PeerOptionsFor(PeerConfiguration peer) =>
+        ToPeerOptions(peer, Hub is { } hub && hub.PublicKey == peer.PublicKey);
+
+    private PeerOptions ToPeerOptions(PeerConfiguration peer, bool isHub)
+    {
+        var allowed = new List<IPNetwork>();
+        if (peer.VirtualIP is { } vip)
+        {
+            allowed.Add(new InterfaceAddress(vip, 0).Host);
+        }
+
+        allowed.AddRange(peer.AllowedIps);
+        if (isHub)
+        {
+            // A spoke reaches the hub's other spokes and the routed subnets only through the hub.
+            allowed.AddRange(Addresses.Select(a => a.Network));
+            allowed.AddRange(Routes);
+        }
+
+        int keepalive = peer.PersistentKeepalive ?? (isHub ? ClientKeepaliveSeconds : 0);
+        return new PeerOptions
+        {
+            PublicKey = peer.PublicKey,
+            PresharedKey = peer.PresharedKey,
+            Endpoint = peer.Endpoint is null ? null : ResolveEndpoint(peer),
+            AllowedIps = [.. allowed.Distinct()],
+            PersistentKeepalive = TimeSpan.FromSeconds(keepalive),
+        };
+    }
+
+    private IPEndPoint ResolveEndpoint(PeerConfiguration peer)
+    {
+        if (IPEndPoint.TryParse(peer.Endpoint!, out IPEndPoint? endpoint) && endpoint.Port != 0)
+        {
+            return endpoint;
+        }
+
+        int colon = peer.Endpoint!.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(peer.Endpoint[(colon + 1)..], out int port) || port is < 1 or > 65535)
+        {
+            throw Error(peer.Line, "peers.endpoint", $"'{peer.Endpoint}' is not host:port (e.g. \"203.0.113.7:9000\" or \"vpn.example.com:9000\").");
+        }
+
+        string host = peer.Endpoint[..colon].Trim('[', ']');
+        try
+        {
+            IPAddress address = Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();
+            return new IPEndPoint(address, port);
+        }
+        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
+        {
+            throw Error(peer.Line, "peers.endpoint", $"cannot resolve '{host}': {e.Message}");
+        }
+    }
+
+    /// <summary>Throws if a peer repeats a public key or a virtual IP, or uses the tunnel's own key.</summary>
+    public void CheckPeers()
+    {
+        var keys = new HashSet<PublicKey>();
+        var vips = new HashSet<IPAddress>(Addresses.Select(a => a.Address));
+        foreach (PeerConfiguration peer in Peers)
+        {
+            if (PrivateKey is not null && peer.PublicKey == PrivateKey.PublicKey)
+            {
+                throw Error(peer.Line, "peers.public_key", "this is the tunnel's own public key; a peer's public_key is the other side's.");
+            }
+
+            if (!keys.Add(peer.PublicKey))
+            {
+                throw Error(peer.Line, "peers.public_key", $"{peer.PublicKey} is listed twice; each peer appears once.");
+            }
+
+            if (peer.VirtualIP is { } vip && !vips.Add(vip))
+            {
+                throw Error(peer.Line, "peers.vip", $"{vip} is already used by this tunnel or another peer; each virtual IP belongs to one host.");
+            }
+        }
+    }
+
+    private ConfigurationException Error(int line, string key, string problem) =>
+        new(SourcePath, line, key, problem);
+}

@@ -1,0 +1,51 @@
+using Taltun.Interop;
+
+namespace Taltun.Device;
+
+/// <summary>
+/// Runs start-up code on a fresh thread that has joined a named network namespace (as
+/// <c>ip netns exec</c> does for a process): every descriptor it opens and every thread it starts
+/// belongs there, while the calling process stays where it is.
+/// </summary>
+internal static class NetworkNamespaceThread
+{
+    public static T Run<T>(string name, Func<T> start)
+    {
+        string path = name.Contains('/') ? name : $"/var/run/netns/{name}";
+        T? result = default;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle(path);
+                if (Libc.SetNs(handle, Libc.CLONE_NEWNET) != 0)
+                {
+                    int errno = Errno.Last;
+                    throw new TunnelException(errno == Errno.EPERM ? TunnelError.PermissionDenied : TunnelError.System, $"Joining network namespace '{name}' failed ({Errno.Describe(errno)}).");
+                }
+
+                result = start();
+            }
+            catch (FileNotFoundException)
+            {
+                failure = new TunnelException(TunnelError.InvalidOptions, $"Network namespace '{name}' does not exist (looked for {path}). Create it with 'ip netns add {name}'.");
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        {
+            Name = $"taltun/netns/{name}",
+        };
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return result!;
+    }
+}

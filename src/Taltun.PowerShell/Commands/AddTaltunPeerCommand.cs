@@ -1,0 +1,127 @@
+using System.Management.Automation;
+using Taltun.Configuration;
+using Taltun.Crypto;
+using Taltun.Device;
+
+namespace Taltun.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Adds a peer to a running tunnel without a restart; other peers' traffic keeps flowing.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Add, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(TaltunPeer))]
+public sealed class AddTaltunPeerCommand : PSCmdlet
+{
+    /// <summary>The running tunnel to add the peer to.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(TunnelNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Tunnel { get; set; } = string.Empty;
+
+    /// <summary>The peer's public key (base64 or hex); binds from New-TaltunKey output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PublicKey { get; set; } = string.Empty;
+
+    /// <summary>The peer's virtual IP, e.g. 10.0.0.5: its /32 is routed to it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? VirtualIP { get; set; }
+
+    /// <summary>Where to reach the peer (host:port); omit for a roaming client.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Endpoint { get; set; }
+
+    /// <summary>Further networks behind the peer, e.g. 192.168.1.0/24.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public string[]? AllowedIPs { get; set; }
+
+    /// <summary>Seconds between keepalives when idle (0 = off), for peers behind NAT.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0, 65535)]
+    public int? PersistentKeepalive { get; set; }
+
+    /// <summary>A preshared key both sides configure (base64 or hex), for an extra symmetric layer.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? PresharedKey { get; set; }
+
+    /// <summary>Return the added peer.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        RegisteredTunnel registered = TunnelLookup.Require(this, Tunnel);
+        PeerConfiguration peer;
+        try
+        {
+            peer = new PeerConfiguration
+            {
+                PublicKey = ParseKey(PublicKey, nameof(PublicKey), Crypto.PublicKey.Parse),
+                VirtualIP = VirtualIP is null ? null : ConfigurationParameters.Host(VirtualIP, nameof(VirtualIP)),
+                Endpoint = Endpoint is null ? null : ConfigurationParameters.Endpoint(Endpoint, nameof(Endpoint)),
+                AllowedIps = [.. (AllowedIPs ?? []).Select(a => ConfigurationParameters.Prefix(a, nameof(AllowedIPs)))],
+                PersistentKeepalive = PersistentKeepalive,
+                PresharedKey = PresharedKey is null ? null : ParseKey(PresharedKey, nameof(PresharedKey), Crypto.PresharedKey.Parse),
+            };
+        }
+        catch (ParameterKeyException e)
+        {
+            WriteError(KeyArgument.Error(e.Inner, e.Parameter));
+            return;
+        }
+        catch (ConfigurationException e)
+        {
+            WriteError(Errors.From(e));
+            return;
+        }
+
+        if (!ShouldProcess($"{Tunnel}", $"Add peer {peer.PublicKey}{(peer.VirtualIP is null ? string.Empty : $" ({peer.VirtualIP})")}"))
+        {
+            return;
+        }
+
+        try
+        {
+            registered.AddPeer(peer);
+        }
+        catch (ConfigurationException e)
+        {
+            WriteError(Errors.From(e));
+            return;
+        }
+        catch (TunnelException e)
+        {
+            WriteError(Errors.From(e, PublicKey));
+            return;
+        }
+
+        if (PassThru)
+        {
+            WriteObject(StatusSnapshot.Of(registered).Peers.First(p => p.PublicKey == peer.PublicKey.ToBase64()));
+        }
+    }
+
+    private static T ParseKey<T>(string text, string parameter, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (KeyFormatException e)
+        {
+            throw new ParameterKeyException(e, parameter);
+        }
+    }
+
+    /// <summary>Which parameter held the malformed key.</summary>
+    private sealed class ParameterKeyException(KeyFormatException inner, string parameter) : Exception
+    {
+        public KeyFormatException Inner { get; } = inner;
+
+        public string Parameter { get; } = parameter;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Management.Automation;
+using Taltun.Device;
+
+namespace Taltun.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the recent events of running tunnels: handshakes, roaming peers, retries, failures.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "TaltunLog")]
+[OutputType(typeof(TaltunLogEntry))]
+public sealed class GetTaltunLogCommand : PSCmdlet
+{
+    /// <summary>Tunnel names (wildcards allowed); all when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TunnelNameCompleter))]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    /// <summary>The least severe level to return (Verbose returns everything).</summary>
+    [Parameter]
+    public TunnelLogLevel Level { get; set; } = TunnelLogLevel.Verbose;
+
+    /// <summary>Only the newest N entries per tunnel.</summary>
+    [Parameter]
+    [ValidateRange(1, TunnelLog.Capacity)]
+    public int? Last { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var patterns = (Name ?? ["*"]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+        foreach (RegisteredTunnel tunnel in TunnelRegistry.All.Where(t => patterns.Any(p => p.IsMatch(t.Name))))
+        {
+            var entries = tunnel.Tunnel.Log.Entries.Where(e => e.Level >= Level).ToList();
+            foreach (TunnelLogEntry entry in entries.Skip(Last is { } last ? Math.Max(0, entries.Count - last) : 0))
+            {
+                WriteObject(new TaltunLogEntry { Tunnel = tunnel.Name, Time = entry.Time.LocalDateTime, Level = entry.Level.ToString(), Message = entry.Message });
+            }
+        }
+
+        foreach (string name in Name ?? [])
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(name) && !TunnelRegistry.TryGet(name, out _))
+            {
+                WriteError(Errors.TunnelNotFound(name));
+            }
+        }
+    }
+}

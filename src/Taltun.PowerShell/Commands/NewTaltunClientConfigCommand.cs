@@ -1,0 +1,133 @@
+using System.Management.Automation;
+using Taltun.Configuration;
+using Taltun.Crypto;
+
+namespace Taltun.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Writes a ready-to-run client configuration for a peer of a running hub: the client's key and address, the hub as its only peer.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "TaltunClientConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(FileInfo), typeof(string))]
+public sealed class NewTaltunClientConfigCommand : PSCmdlet
+{
+    /// <summary>The hub's running tunnel: its public key and virtual IP go into the client's file.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(TunnelNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Tunnel { get; set; } = string.Empty;
+
+    /// <summary>The client's private key; binds from New-TaltunKey output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string PrivateKey { get; set; } = string.Empty;
+
+    /// <summary>The client's virtual IP (the one given to Add-TaltunPeer); it gets the hub's prefix length.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string VirtualIP { get; set; } = string.Empty;
+
+    /// <summary>The hub's address as clients reach it, host:port (the hub cannot know its public address).</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Endpoint { get; set; } = string.Empty;
+
+    /// <summary>Networks the client routes through the hub besides the VPN subnet, e.g. 192.168.50.0/24, or 0.0.0.0/1 and 128.0.0.0/1.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? Route { get; set; }
+
+    /// <summary>The client's interface name (default tun0).</summary>
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    public string TunName { get; set; } = "tun0";
+
+    /// <summary>The client's UDP address:port (default 0.0.0.0:9000, as the seed).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LocalAddress { get; set; } = "0.0.0.0:9000";
+
+    /// <summary>A preshared key for this client; give the same to Add-TaltunPeer on the hub.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? PresharedKey { get; set; }
+
+    /// <summary>Write the file here (mode 0600); without it, the TOML text is returned.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Overwrite an existing file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        RegisteredTunnel hub = TunnelLookup.Require(this, Tunnel);
+        TunnelConfiguration hubConfig = hub.Configuration;
+        TunnelConfiguration client;
+        try
+        {
+            InterfaceAddress hubAddress = hubConfig.Addresses[0];
+            client = new TunnelConfiguration
+            {
+                Mode = TunnelMode.Client,
+                InterfaceName = TunName,
+                Addresses = [new InterfaceAddress(ConfigurationParameters.Host(VirtualIP, nameof(VirtualIP)), hubAddress.PrefixLength)],
+                ListenEndPoint = ConfigurationParameters.ListenEndPoint(LocalAddress, nameof(LocalAddress)),
+                PrivateKey = Crypto.PrivateKey.Parse(PrivateKey),
+                Mtu = hubConfig.Mtu,
+                Routes = [.. (Route ?? []).Select(r => ConfigurationParameters.Prefix(r, nameof(Route)))],
+                Peers =
+                [
+                    new PeerConfiguration
+                    {
+                        PublicKey = hub.Tunnel.PublicKey,
+                        VirtualIP = hubAddress.Address,
+                        Endpoint = ConfigurationParameters.Endpoint(Endpoint, nameof(Endpoint)),
+                        PresharedKey = PresharedKey is null ? null : Crypto.PresharedKey.Parse(PresharedKey),
+                    },
+                ],
+            };
+        }
+        catch (ConfigurationException e)
+        {
+            WriteError(Errors.From(e));
+            return;
+        }
+        catch (KeyFormatException e)
+        {
+            WriteError(KeyArgument.Error(e, nameof(PrivateKey)));
+            return;
+        }
+
+        if (Path is null)
+        {
+            string temporary = System.IO.Path.GetTempFileName();
+            try
+            {
+                ConfigurationFile.Save(client, temporary);
+                WriteObject(File.ReadAllText(temporary));
+            }
+            finally
+            {
+                File.Delete(temporary);
+            }
+
+            return;
+        }
+
+        string path = GetUnresolvedProviderPathFromPSPath(Path);
+        if (File.Exists(path) && !Force)
+        {
+            WriteError(new ErrorRecord(new IOException($"{path} exists. Use -Force to overwrite it."), ErrorIds.FileExists, ErrorCategory.ResourceExists, path));
+            return;
+        }
+
+        if (ShouldProcess(path, $"Write client configuration for {VirtualIP}"))
+        {
+            ConfigurationFile.Save(client, path);
+            WriteObject(new FileInfo(path));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Management.Automation;
+using Taltun.Crypto;
+
+namespace Taltun.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes peers from a running tunnel; their sessions and routes go, other peers are untouched.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(void))]
+public sealed class RemoveTaltunPeerCommand : PSCmdlet
+{
+    /// <summary>The running tunnel; binds from peer objects of Get-TaltunStatus -Peer.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TunnelNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Tunnel { get; set; } = string.Empty;
+
+    /// <summary>Public keys of the peers to remove.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] PublicKey { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        RegisteredTunnel registered = TunnelLookup.Require(this, Tunnel);
+        foreach (string text in PublicKey)
+        {
+            Crypto.PublicKey key;
+            try
+            {
+                key = Crypto.PublicKey.Parse(text);
+            }
+            catch (KeyFormatException e)
+            {
+                WriteError(KeyArgument.Error(e, nameof(PublicKey)));
+                continue;
+            }
+
+            if (!ShouldProcess(Tunnel, $"Remove peer {key}"))
+            {
+                continue;
+            }
+
+            if (!registered.RemovePeer(key))
+            {
+                WriteError(Errors.PeerNotFound(Tunnel, key.ToBase64()));
+            }
+        }
+    }
+}

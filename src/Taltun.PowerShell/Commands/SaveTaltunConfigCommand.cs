@@ -1,0 +1,50 @@
+using System.Management.Automation;
+using Taltun.Configuration;
+
+namespace Taltun.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Saves a running tunnel's configuration, with the peers added and removed since it started, to TOML (like wg-quick's SaveConfig).</para>
+/// </summary>
+[Cmdlet(VerbsData.Save, "TaltunConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(FileInfo))]
+public sealed class SaveTaltunConfigCommand : PSCmdlet
+{
+    /// <summary>The running tunnel; binds from tunnel objects.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TunnelNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Where to write; by default the file the tunnel was started from.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Return the written file.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        RegisteredTunnel registered = TunnelLookup.Require(this, Name);
+        TunnelConfiguration config = registered.Configuration;
+        string? path = Path is null ? config.SourcePath : GetUnresolvedProviderPathFromPSPath(Path);
+        if (path is null)
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"Tunnel '{Name}' was not started from a file; give -Path."),
+                ErrorIds.InvalidConfiguration, ErrorCategory.InvalidArgument, Name));
+            return;
+        }
+
+        if (ShouldProcess(path, $"Save configuration of tunnel '{Name}' ({config.Peers.Count} peers)"))
+        {
+            ConfigurationFile.Save(config, path);
+            if (PassThru)
+            {
+                WriteObject(new FileInfo(path));
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using Taltun.Configuration;
+using Taltun.Crypto;
+using Taltun.Device;
+
+namespace Taltun.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Starts a Taltun tunnel from a TOML file and/or parameters; it runs in the background of this PowerShell process.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "TaltunTunnel", SupportsShouldProcess = true)]
+[OutputType(typeof(TaltunTunnel))]
+public sealed class StartTaltunTunnelCommand : PSCmdlet
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>A TOML configuration file ([interface] and [[peers]]). Parameters given as well override its values.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigPath { get; set; }
+
+    /// <summary>Server (hub: listens, relays between spokes) or Client (spoke: connects to its hub).</summary>
+    [Parameter]
+    public TunnelMode? Mode { get; set; }
+
+    /// <summary>UDP address:port to listen on (the seed's local_addr), e.g. 0.0.0.0:9000.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LocalAddress { get; set; }
+
+    /// <summary>This tunnel's private key, base64 or hex. Prefer a file (private_key_file) for services.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PrivateKey { get; set; }
+
+    /// <summary>The tunnel's virtual IP(s) with optional prefix (default /24), e.g. 10.0.0.1 or 10.0.0.1/24, fd00::1/64.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? VirtualIP { get; set; }
+
+    /// <summary>Peers: hashtables (@{ PublicKey; VirtualIP; Endpoint; AllowedIPs; PersistentKeepalive; PresharedKey }) or 'PUBLICKEY,VIP[,HOST:PORT]'. Replaces the file's peers.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public TaltunPeerDefinition[]? Peer { get; set; }
+
+    /// <summary>The interface name (the seed's tun_name); it names the tunnel in every Taltun cmdlet.</summary>
+    [Parameter]
+    [Alias("Name", "InterfaceName")]
+    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    public string? TunName { get; set; }
+
+    /// <summary>Interface MTU (default 1420).</summary>
+    [Parameter]
+    [ValidateRange(1280, 9000)]
+    public int? Mtu { get; set; }
+
+    /// <summary>Networks routed through the tunnel, e.g. 192.168.50.0/24; a full tunnel is 0.0.0.0/1 and 128.0.0.0/1.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? Route { get; set; }
+
+    /// <summary>Create the interface and sockets in this network namespace (ip netns) instead of the process's own.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NetworkNamespace { get; set; }
+
+    /// <summary>Stay in the foreground and write the tunnel's log to the Information, Verbose, Warning and Error streams until Ctrl+C or SIGTERM, then stop gracefully (for services).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    protected override void EndProcessing()
+    {
+        TunnelConfiguration config;
+        TunnelOptions options;
+        try
+        {
+            config = Configure();
+            options = config.ToOptions() with { NetworkNamespace = NetworkNamespace };
+        }
+        catch (ConfigurationException e)
+        {
+            ThrowTerminatingError(Errors.From(e));
+            return;
+        }
+        catch (KeyFormatException e)
+        {
+            ThrowTerminatingError(KeyArgument.Error(e, PrivateKey is not null ? nameof(PrivateKey) : nameof(Peer)));
+            return;
+        }
+
+        foreach (string warning in config.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
+        if (TunnelRegistry.TryGet(options.InterfaceName, out _))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"A tunnel named '{options.InterfaceName}' already runs in this PowerShell process. Stop it first, or choose another tun_name."),
+                ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
+        }
+
+        if (!ShouldProcess($"{options.InterfaceName} ({string.Join(", ", options.Addresses)}, UDP {options.ListenEndPoint})", "Start Taltun tunnel"))
+        {
+            return;
+        }
+
+        Tunnel tunnel;
+        try
+        {
+            tunnel = Tunnel.Start(options);
+        }
+        catch (TunnelException e)
+        {
+            ThrowTerminatingError(Errors.From(e, options.InterfaceName));
+            return;
+        }
+
+        var registered = new RegisteredTunnel(tunnel, config, NetworkNamespace);
+        if (!TunnelRegistry.TryAdd(registered))
+        {
+            tunnel.Stop();
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"A tunnel named '{options.InterfaceName}' was started by another runspace at the same moment."),
+                ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
+        }
+
+        WriteObject(StatusSnapshot.Of(registered));
+        if (Wait)
+        {
+            RunInForeground(registered);
+        }
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    /// <summary>The file's configuration (or an empty one) with every given parameter applied over it.</summary>
+    private TunnelConfiguration Configure()
+    {
+        TunnelConfiguration config = ConfigPath is null
+            ? new TunnelConfiguration()
+            : ConfigurationFile.Load(GetUnresolvedProviderPathFromPSPath(ConfigPath));
+        if (Mode is { } mode)
+        {
+            config = config with { Mode = mode };
+        }
+
+        if (LocalAddress is not null)
+        {
+            config = config with { ListenEndPoint = ConfigurationParameters.ListenEndPoint(LocalAddress, nameof(LocalAddress)) };
+        }
+
+        if (PrivateKey is not null)
+        {
+            config = config with { PrivateKey = Crypto.PrivateKey.Parse(PrivateKey), PrivateKeyFile = null };
+        }
+
+        if (VirtualIP is not null)
+        {
+            config = config with { Addresses = [.. VirtualIP.Select(v => ConfigurationParameters.Address(v, nameof(VirtualIP)))] };
+        }
+
+        if (Peer is not null)
+        {
+            config = config with { Peers = [.. Peer.Select(p => ConfigurationParameters.Peer(p, nameof(Peer)))] };
+        }
+
+        if (TunName is not null)
+        {
+            config = config with { InterfaceName = TunName };
+        }
+
+        if (Mtu is { } mtu)
+        {
+            config = config with { Mtu = mtu };
+        }
+
+        if (Route is not null)
+        {
+            config = config with { Routes = [.. Route.Select(r => ConfigurationParameters.Prefix(r, nameof(Route)))] };
+        }
+
+        return config;
+    }
+
+    /// <summary>Streams the tunnel's log on this cmdlet's thread until Ctrl+C, SIGTERM, or someone else stops the tunnel.</summary>
+    private void RunInForeground(RegisteredTunnel registered)
+    {
+        using var entries = new BlockingCollection<TunnelLogEntry>(boundedCapacity: 10_000);
+        void Enqueue(TunnelLogEntry entry) => entries.TryAdd(entry);
+        registered.Tunnel.Log.Written += Enqueue;
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            // Graceful: stop the tunnel and return, rather than let the runtime kill the process.
+            context.Cancel = true;
+            _cancel.Cancel();
+        });
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, registered.Tunnel.Stopped);
+        try
+        {
+            while (true)
+            {
+                TunnelLogEntry entry = entries.Take(either.Token);
+                Write(entry, registered.Name);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C, SIGTERM, or Stop-TaltunTunnel from elsewhere.
+        }
+        finally
+        {
+            registered.Tunnel.Log.Written -= Enqueue;
+            TunnelRegistry.Stop(registered.Name);
+        }
+
+        if (!Stopping)
+        {
+            while (entries.TryTake(out TunnelLogEntry? entry))
+            {
+                Write(entry, registered.Name);
+            }
+        }
+    }
+
+    private void Write(TunnelLogEntry entry, string tunnel)
+    {
+        string message = $"[{entry.Time.LocalDateTime:HH:mm:ss}] {entry.Message}";
+        switch (entry.Level)
+        {
+            case TunnelLogLevel.Verbose:
+                WriteVerbose(message);
+                break;
+            case TunnelLogLevel.Information:
+                WriteInformation(message, ["Taltun", tunnel]);
+                break;
+            case TunnelLogLevel.Warning:
+                WriteWarning(message);
+                break;
+            default:
+                WriteError(new ErrorRecord(new InvalidOperationException(entry.Message), ErrorIds.TunnelFailed, ErrorCategory.NotSpecified, tunnel));
+                break;
+        }
+    }
+}

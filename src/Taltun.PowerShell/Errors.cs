@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using Taltun.Configuration;
+using Taltun.Device;
+
+namespace Taltun.PowerShell;
+
+/// <summary>ErrorRecords for the engine's failures: each kind has its ErrorId and category, with the object it was about.</summary>
+internal static class Errors
+{
+    public static ErrorRecord From(TunnelException e, object? target) => e.Error switch
+    {
+        TunnelError.InvalidOptions => new(e, ErrorIds.InvalidConfiguration, ErrorCategory.InvalidArgument, target),
+        TunnelError.PermissionDenied => new(e, ErrorIds.PermissionDenied, ErrorCategory.PermissionDenied, target),
+        TunnelError.TunUnavailable => new(e, ErrorIds.TunUnavailable, ErrorCategory.ResourceUnavailable, target),
+        TunnelError.InterfaceExists => new(e, ErrorIds.InterfaceExists, ErrorCategory.ResourceExists, target),
+        TunnelError.PortInUse => new(e, ErrorIds.PortInUse, ErrorCategory.ResourceBusy, target),
+        TunnelError.AddressUnavailable => new(e, ErrorIds.AddressUnavailable, ErrorCategory.InvalidArgument, target),
+        TunnelError.Netlink => new(e, ErrorIds.NetlinkFailed, ErrorCategory.InvalidOperation, target),
+        _ => new(e, ErrorIds.TunnelFailed, ErrorCategory.NotSpecified, target),
+    };
+
+    public static ErrorRecord From(ConfigurationException e) =>
+        new(e, ErrorIds.InvalidConfiguration, ErrorCategory.InvalidData, (object?)e.File ?? e.Key);
+
+    public static ErrorRecord TunnelNotFound(string name) =>
+        new(new ItemNotFoundException($"No Taltun tunnel named '{name}' is running in this PowerShell process. Get-TaltunStatus lists the running ones."),
+            ErrorIds.TunnelNotFound, ErrorCategory.ObjectNotFound, name);
+
+    public static ErrorRecord PeerNotFound(string tunnel, string publicKey) =>
+        new(new ItemNotFoundException($"Tunnel '{tunnel}' has no peer with public key {publicKey}. Get-TaltunStatus -Name {tunnel} -Peer lists its peers."),
+            ErrorIds.PeerNotFound, ErrorCategory.ObjectNotFound, publicKey);
+}

@@ -1,0 +1,46 @@
+using System.Collections;
+
+namespace Taltun.PowerShell;
+
+/// <summary>
+/// A peer for Start-TaltunTunnel -Peer. PowerShell converts a hashtable with these keys
+/// (@{ PublicKey = '…'; VirtualIP = '10.0.0.1'; Endpoint = 'hub:9000' }), or a string in the
+/// seed's -peer form with the key in front: 'PUBLICKEY,10.0.0.1,203.0.113.7:9000'.
+/// </summary>
+public sealed class TaltunPeerDefinition
+{
+    public TaltunPeerDefinition()
+    {
+    }
+
+    /// <summary>Parses "publickey,vip[,endpoint]".</summary>
+    public TaltunPeerDefinition(string text)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length is < 2 or > 3)
+        {
+            throw new ArgumentException($"'{Redact(text)}' is not 'PUBLICKEY,VIRTUALIP[,HOST:PORT]' (e.g. 'AbC…=,10.0.0.1,203.0.113.7:9000').");
+        }
+
+        PublicKey = parts[0];
+        VirtualIP = parts[1];
+        Endpoint = parts.Length == 3 ? parts[2] : null;
+    }
+
+    public string PublicKey { get; set; } = string.Empty;
+
+    public string? VirtualIP { get; set; }
+
+    public string? Endpoint { get; set; }
+
+    public string[]? AllowedIPs { get; set; }
+
+    public int? PersistentKeepalive { get; set; }
+
+    public string? PresharedKey { get; set; }
+
+    // A malformed definition may hold a mistyped secret; errors show its shape only.
+    private static string Redact(string text) => text.Length <= 12 ? "…" : text[..6] + "…";
+
+    public override string ToString() => $"{PublicKey},{VirtualIP}{(Endpoint is null ? string.Empty : "," + Endpoint)}";
+}
