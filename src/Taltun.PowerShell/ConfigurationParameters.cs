@@ -21,9 +21,7 @@ internal static class ConfigurationParameters
             : throw Invalid(parameter, $"'{text}' is not an IP address, e.g. 10.0.0.2.");
 
     public static IPNetwork Prefix(string text, string parameter) =>
-        IPNetwork.TryParse(text, out IPNetwork prefix)
-            ? prefix
-            : throw Invalid(parameter, $"'{text}' is not a network in CIDR form with its host bits clear, e.g. 192.168.50.0/24.");
+        NetworkPrefix.Parse(text, out string problem) ?? throw Invalid(parameter, problem);
 
     public static IPEndPoint ListenEndPoint(string text, string parameter) =>
         IPEndPoint.TryParse(text, out IPEndPoint? endpoint) && text.Contains(':')

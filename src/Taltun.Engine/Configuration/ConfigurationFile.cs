@@ -340,18 +340,8 @@ public static class ConfigurationFile
                 ? address
                 : throw Error(item, key, $"'{text}' is not an IP address with an optional prefix, e.g. \"10.0.0.1\" or \"10.0.0.1/24\".");
 
-        private IPNetwork Prefix(KeyValueSyntax item, string key, string text)
-        {
-            if (IPNetwork.TryParse(text, out IPNetwork prefix))
-            {
-                return prefix;
-            }
-
-            string hint = InterfaceAddress.TryParse(text, 32, out InterfaceAddress host) && text.Contains('/')
-                ? $" (host bits are set; did you mean \"{host.Network}\"?)"
-                : " (e.g. \"192.168.50.0/24\")";
-            throw Error(item, key, $"'{text}' is not a network in CIDR form{hint}.");
-        }
+        private IPNetwork Prefix(KeyValueSyntax item, string key, string text) =>
+            NetworkPrefix.Parse(text, out string problem) ?? throw Error(item, key, problem);
 
         private T Key<T>(KeyValueSyntax item, string key, Func<string, T> parse)
         {

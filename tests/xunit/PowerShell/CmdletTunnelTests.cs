@@ -1,0 +1,137 @@
+using System.Management.Automation;
+using Taltun.Crypto;
+using Taltun.PowerShell;
+using Taltun.Tests.Interop;
+
+namespace Taltun.Tests.PowerShell;
+
+/// <summary>The cmdlets against a real tunnel, started inside a namespace the test creates (-NetworkNamespace).</summary>
+[Collection(InteropCollection.Name)]
+public sealed class CmdletTunnelTests : IDisposable
+{
+    private readonly NetworkNamespace _namespace = new("taltun-ps");
+    private readonly PowerShellSession _session = new();
+    private readonly PrivateKey _key = PrivateKey.Generate();
+    private readonly string _directory = Directory.CreateTempSubdirectory("taltun-ps-").FullName;
+
+    [Fact]
+    public void KeyPairsAndObjectsBindToAddTaltunPeerByPropertyName()
+    {
+        Start();
+
+        var added = _session.Run("New-TaltunKey | Add-TaltunPeer -Tunnel tps0 -VirtualIP 10.0.0.5 -PassThru");
+        _session.Run("[pscustomobject]@{ PublicKey = (New-TaltunKey).PublicKey; VirtualIP = '10.0.0.6'; AllowedIPs = '192.168.7.0/24'; PersistentKeepalive = 15 } | Add-TaltunPeer -Tunnel tps0");
+
+        var peer = (TaltunPeer)Assert.Single(added).BaseObject;
+        Assert.Equal(("tps0", "10.0.0.5"), (peer.Tunnel, peer.VirtualIP));
+        Assert.Equal(["10.0.0.5/32"], peer.AllowedIPs);
+        var peers = _session.Run("Get-TaltunStatus tps0 -Peer").Select(p => (TaltunPeer)p.BaseObject).ToList();
+        Assert.Equal(2, peers.Count);
+        TaltunPeer site = peers.Single(p => p.VirtualIP == "10.0.0.6");
+        Assert.Equal(["10.0.0.6/32", "192.168.7.0/24"], site.AllowedIPs);
+        Assert.Equal(15, site.PersistentKeepalive);
+        Assert.Null(site.LatestHandshake);
+        Assert.Contains("192.168.7.0/24 dev tps0", _namespace.Exec("ip", "route", "show"));
+    }
+
+    [Fact]
+    public void PeersPipedFromGetTaltunStatusAreRemoved()
+    {
+        Start();
+        _session.Run("1..3 | ForEach-Object { New-TaltunKey | Add-TaltunPeer -Tunnel tps0 -VirtualIP \"10.0.0.$($_ + 1)\" }");
+
+        _session.Run("Get-TaltunStatus tps0 -Peer | Where-Object VirtualIP -ne '10.0.0.3' | Remove-TaltunPeer");
+
+        Assert.Equal("10.0.0.3", ((TaltunPeer)Assert.Single(_session.Run("Get-TaltunStatus -Peer")).BaseObject).VirtualIP);
+        string unknown = PrivateKey.Generate().PublicKey.ToBase64();
+        Assert.Equal(ErrorIds.PeerNotFound, Assert.Throws<ScriptFailure>(() => _session.Run($"Remove-TaltunPeer tps0 '{unknown}'")).ErrorId);
+    }
+
+    [Fact]
+    public void DuplicatePeersAreRefusedAndChangeNothing()
+    {
+        Start();
+        _session.Run("New-TaltunKey | Add-TaltunPeer -Tunnel tps0 -VirtualIP 10.0.0.5");
+
+        var failure = Assert.Throws<ScriptFailure>(() => _session.Run("New-TaltunKey | Add-TaltunPeer -Tunnel tps0 -VirtualIP 10.0.0.5"));
+
+        Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
+        Assert.Contains("10.0.0.5 is already used", failure.Record.Exception.Message);
+        Assert.Single(_session.Run("Get-TaltunStatus -Peer"));
+    }
+
+    [Fact]
+    public void WhatIfStopsNothingAndStopRemovesEverything()
+    {
+        Start();
+
+        _session.Run("Get-TaltunStatus | Stop-TaltunTunnel -WhatIf");
+        Assert.Single(_session.Run("Get-TaltunStatus"));
+        Assert.Contains("tps0", _namespace.Exec("ip", "link", "show"));
+
+        _session.Run("Get-TaltunStatus | Stop-TaltunTunnel");
+        Assert.Empty(_session.Run("Get-TaltunStatus"));
+        Assert.DoesNotContain("tps0", _namespace.Exec("ip", "link", "show"));
+    }
+
+    [Fact]
+    public void EveryRunspaceOfTheProcessSeesTheTunnelAndItsNameIsUnique()
+    {
+        Start();
+        using var other = new PowerShellSession();
+
+        var seen = (TaltunTunnel)Assert.Single(other.Run("Get-TaltunStatus")).BaseObject;
+        Assert.Equal(("tps0", "Server", 9000), (seen.Name, seen.Mode, seen.ListenPort));
+        Assert.Equal(_namespace.Name, seen.NetworkNamespace);
+
+        var failure = Assert.Throws<ScriptFailure>(() => other.Run($"Start-TaltunTunnel -TunName tps0 -VirtualIP 10.0.1.1 -PrivateKey '{_key.ToBase64()}' -LocalAddress 0.0.0.0:9001 -NetworkNamespace {_namespace.Name}"));
+        Assert.Equal(ErrorIds.TunnelAlreadyRunning, failure.ErrorId);
+    }
+
+    [Fact]
+    public void StatusLogsAndSavedFilesNeverContainThePrivateKey()
+    {
+        string config = Path.Combine(_directory, "hub.toml");
+        File.WriteAllText(config, $"[interface]\ntun_name = \"tps0\"\nvip = \"10.0.0.1/24\"\nprivate_key = \"{_key.ToBase64()}\"\n");
+        File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _session.Run($"Start-TaltunTunnel -ConfigPath '{config}' -NetworkNamespace {_namespace.Name}");
+        _session.Run("New-TaltunKey | Add-TaltunPeer -Tunnel tps0 -VirtualIP 10.0.0.9");
+
+        string everything = string.Join('\n', _session.Run("Get-TaltunStatus | ConvertTo-Json -Depth 6; Get-TaltunStatus -Peer | ConvertTo-Json -Depth 6; Get-TaltunLog | Out-String; Get-TaltunStatus | Format-Table | Out-String; Get-TaltunStatus -Peer | Out-String"));
+        Assert.Contains("10.0.0.9", everything);
+        Assert.Matches(@"10\.0\.0\.9\s+\(none\)\s+never\s+0 B\s+0 B", everything);
+        Assert.DoesNotContain(_key.ToBase64(), everything);
+        Assert.DoesNotContain(_key.ToHex(), everything);
+
+        _session.Run("Save-TaltunConfig tps0");
+        string saved = File.ReadAllText(config);
+        Assert.Contains("vip = \"10.0.0.9\"", saved);
+        Assert.Contains(_key.ToBase64(), saved);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(config));
+    }
+
+    [Fact]
+    public void SystemFailuresCarryTheirErrorIds()
+    {
+        _namespace.Exec("ip", "link", "add", "tps0", "type", "veth", "peer", "name", "tps0peer");
+        var failure = Assert.Throws<ScriptFailure>(() => Start());
+        Assert.Equal(ErrorIds.InterfaceExists, failure.ErrorId);
+        Assert.Equal(ErrorCategory.ResourceExists, failure.Record.CategoryInfo.Category);
+
+        failure = Assert.Throws<ScriptFailure>(() => _session.Run($"Start-TaltunTunnel -TunName tps1 -VirtualIP 10.0.0.1 -PrivateKey '{_key.ToBase64()}' -NetworkNamespace no-such-namespace-{Environment.ProcessId}"));
+        Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
+        Assert.Contains("ip netns add", failure.Record.Exception.Message);
+        Assert.Empty(_session.Run("Get-TaltunStatus"));
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _namespace.Dispose();
+        _key.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private void Start() =>
+        _session.Run($"Start-TaltunTunnel -TunName tps0 -VirtualIP 10.0.0.1/24 -PrivateKey '{_key.ToBase64()}' -NetworkNamespace {_namespace.Name}");
+}
