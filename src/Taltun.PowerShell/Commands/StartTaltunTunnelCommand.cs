@@ -107,6 +107,8 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
             return;
         }
 
+        // Under -Wait, SIGTERM means "stop gracefully" from the moment the interface exists.
+        using PosixSignalRegistration? terminate = Wait ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate) : null;
         Tunnel tunnel;
         try
         {
@@ -135,6 +137,13 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
+
+    private void OnTerminate(PosixSignalContext context)
+    {
+        // Graceful: stop the tunnel and return, rather than let the runtime end the process.
+        context.Cancel = true;
+        _cancel.Cancel();
+    }
 
     /// <summary>The file's configuration (or an empty one) with every given parameter applied over it.</summary>
     private TunnelConfiguration Configure()
@@ -191,19 +200,23 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
         using var entries = new BlockingCollection<TunnelLogEntry>(boundedCapacity: 10_000);
         void Enqueue(TunnelLogEntry entry) => entries.TryAdd(entry);
         registered.Tunnel.Log.Written += Enqueue;
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            // Graceful: stop the tunnel and return, rather than let the runtime kill the process.
-            context.Cancel = true;
-            _cancel.Cancel();
-        });
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, registered.Tunnel.Stopped);
         try
         {
+            // What was logged before we listened (the tunnel coming up) first, then what follows.
+            var earlier = new HashSet<TunnelLogEntry>(registered.Tunnel.Log.Entries, ReferenceEqualityComparer.Instance);
+            foreach (TunnelLogEntry entry in earlier)
+            {
+                Write(entry, registered.Name);
+            }
+
             while (true)
             {
                 TunnelLogEntry entry = entries.Take(either.Token);
-                Write(entry, registered.Name);
+                if (!earlier.Contains(entry))
+                {
+                    Write(entry, registered.Name);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -212,8 +225,8 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
         }
         finally
         {
-            registered.Tunnel.Log.Written -= Enqueue;
             TunnelRegistry.Stop(registered.Name);
+            registered.Tunnel.Log.Written -= Enqueue;
         }
 
         if (!Stopping)

@@ -1,0 +1,76 @@
+# How tunnels end: a foreground tunnel stops gracefully on SIGTERM (as under systemd), tunnels
+# stop when the module is removed and when pwsh exits.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'Taltun.TestHelpers.psm1') -Force
+    $script:modulePath = Get-TaltunModulePath
+    Import-Module $modulePath -Force
+    $script:ns = New-TestNamespace life
+    $script:key = (New-TaltunKey).PrivateKey
+    # pwsh runs as a dotnet tool here: start the same host the same way (dotnet pwsh.dll).
+    $script:pwsh = [Environment]::ProcessPath
+    $script:pwshArguments = if ((Split-Path -Leaf $pwsh) -eq 'dotnet') { @("$PSHOME/pwsh.dll") } else { @() }
+
+    function Wait-Until([scriptblock] $Condition, [int] $Seconds = 20) {
+        $deadline = (Get-Date).AddSeconds($Seconds)
+        while (-not (& $Condition)) {
+            if ((Get-Date) -gt $deadline) { return $false }
+            Start-Sleep -Milliseconds 100
+        }
+        $true
+    }
+
+    function Start-Pwsh([string] $Script) {
+        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh)
+        foreach ($argument in @($pwshArguments) + @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['NO_COLOR'] = '1'
+        [System.Diagnostics.Process]::Start($start)
+    }
+}
+
+AfterAll {
+    Get-TaltunStatus | Where-Object Name -like 'ttl*' | Stop-TaltunTunnel
+    Remove-TestNamespace $script:ns
+}
+
+Describe 'Start-TaltunTunnel -Wait' {
+    It 'streams the log and shuts down gracefully on SIGTERM' {
+        $process = Start-Pwsh "Import-Module '$modulePath'; Start-TaltunTunnel -TunName ttlwait -VirtualIP 10.0.6.1 -PrivateKey '$key' -NetworkNamespace $ns -Wait -InformationAction Continue | Out-Null; 'returned'"
+        try {
+            Wait-Until { (ip -n $ns -o link show | Out-String) -match 'ttlwait' } | Should -BeTrue -Because 'the tunnel must come up'
+            kill -TERM $process.Id
+            $process.WaitForExit(10000) | Should -BeTrue -Because 'SIGTERM must end the foreground tunnel'
+            $output = $process.StandardOutput.ReadToEnd()
+            $process.ExitCode | Should -Be 0
+            $output | Should -Match "Tunnel 'ttlwait' is up"
+            $output | Should -Match "Tunnel 'ttlwait' stopped"
+            $output | Should -Match 'returned'
+            $output | Should -Not -Match ([regex]::Escape($key))
+            ip -n $ns -o link show | Out-String | Should -Not -Match 'ttlwait'
+        }
+        finally {
+            if (-not $process.HasExited) { $process.Kill() }
+        }
+    }
+}
+
+Describe 'The end of a session' {
+    It 'stops every tunnel when the module is removed' {
+        Start-TaltunTunnel -TunName ttlmod -VirtualIP 10.0.7.1 -PrivateKey $key -LocalAddress 0.0.0.0:9070 -NetworkNamespace $ns | Out-Null
+        ip -n $ns -o link show | Out-String | Should -Match 'ttlmod'
+        Remove-Module Taltun
+        ip -n $ns -o link show | Out-String | Should -Not -Match 'ttlmod'
+        Import-Module $modulePath -Force
+        Get-TaltunStatus | Should -BeNullOrEmpty
+    }
+
+    It 'stops every tunnel when pwsh exits, and exits cleanly' {
+        $process = Start-Pwsh "Import-Module '$modulePath'; Start-TaltunTunnel -TunName ttlexit -VirtualIP 10.0.8.1 -PrivateKey '$key' -LocalAddress 0.0.0.0:9080 -NetworkNamespace $ns | Out-Null; ip -n $ns -o link show ttlexit; exit 3"
+        $process.WaitForExit(20000) | Should -BeTrue
+        $process.StandardOutput.ReadToEnd() | Should -Match 'ttlexit'
+        $process.ExitCode | Should -Be 3
+        ip -n $ns -o link show | Out-String | Should -Not -Match 'ttlexit'
+    }
+}
