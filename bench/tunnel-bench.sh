@@ -64,45 +64,56 @@ measure() { # name address
 
 measure "raw-veth" 10.98.0.1
 
-# Taltun: one process per namespace, driven through a pipe for its counters.
+# Taltun: one process per namespace, driven through a pipe for its counters; once with the
+# segmentation offloads (the default) and once without, to show what they gain.
 keyA="$(wg genkey)"; keyB="$(wg genkey)"
 echo "$keyA" >"$WORK/a.key"; echo "$keyB" >"$WORK/b.key"
-mkfifo "$WORK/a.in" "$WORK/b.in"
 export DOTNET_PerfMapEnabled="${TALTUN_BENCH_PROFILE:-0}"
-ip netns exec "$A" "$WORK/host/Taltun.BenchHost" --key "$WORK/a.key" --address 10.0.0.1/24 --listen 0.0.0.0:9000 \
-    --peer "$(echo "$keyB" | wg pubkey)" --allowed 10.0.0.2/32 <"$WORK/a.in" >"$WORK/a.out" 2>&1 &
-PIDS+=($!)
-ip netns exec "$B" "$WORK/host/Taltun.BenchHost" --key "$WORK/b.key" --address 10.0.0.2/24 --listen 0.0.0.0:9000 \
-    --peer "$(echo "$keyA" | wg pubkey)" --allowed 10.0.0.1/32 --endpoint 10.98.0.1:9000 <"$WORK/b.in" >"$WORK/b.out" 2>&1 &
-PIDS+=($!)
-exec 3>"$WORK/a.in" 4>"$WORK/b.in"
-for _ in $(seq 50); do grep -q ready "$WORK/a.out" "$WORK/b.out" 2>/dev/null && [ "$(grep -l ready "$WORK"/*.out | wc -l)" = 2 ] && break; sleep 0.2; done
-ip netns exec "$B" ping -c 3 -i 0.2 -W 2 10.0.0.1 >/dev/null
 
-stats() { # → "allocated cpu packets" for both processes, summed
+run_taltun() { # name offloads(on|off) profile(0|1)
+    rm -f "$WORK/a.in" "$WORK/b.in"
+    mkfifo "$WORK/a.in" "$WORK/b.in"
+    ip netns exec "$A" "$WORK/host/Taltun.BenchHost" --key "$WORK/a.key" --address 10.0.0.1/24 --listen 0.0.0.0:9000 \
+        --peer "$(echo "$keyB" | wg pubkey)" --allowed 10.0.0.2/32 --offloads "$2" <"$WORK/a.in" >"$WORK/a.out" 2>"$WORK/a.err" &
+    PIDS+=($!)
+    ip netns exec "$B" "$WORK/host/Taltun.BenchHost" --key "$WORK/b.key" --address 10.0.0.2/24 --listen 0.0.0.0:9000 \
+        --peer "$(echo "$keyA" | wg pubkey)" --allowed 10.0.0.1/32 --endpoint 10.98.0.1:9000 --offloads "$2" <"$WORK/b.in" >"$WORK/b.out" 2>"$WORK/b.err" &
+    PIDS+=($!)
+    exec 3>"$WORK/a.in" 4>"$WORK/b.in"
+    for _ in $(seq 50); do [ "$(grep -l ready "$WORK"/a.out "$WORK"/b.out 2>/dev/null | wc -l)" = 2 ] && break; sleep 0.2; done
+    ip netns exec "$B" ping -c 3 -i 0.2 -W 2 10.0.0.1 >/dev/null
+
+    iperf 10.0.0.1 1 >/dev/null   # warm-up: JIT, buffers, sessions
+    read -r alloc0 cpu0 packets0 bytes0 < <(stats)
+    if [ "$3" = 1 ]; then
+        perf record -a -g -o "$WORK/perf.data" -- sleep "$SECONDS_PER_RUN" >/dev/null 2>&1 &
+        PROFILER=$!
+    fi
+    measure "$1" 10.0.0.1
+    if [ -n "${PROFILER:-}" ]; then
+        wait "$PROFILER" || true
+        { perf report -i "$WORK/perf.data" --no-children -g none --sort comm,dso --percent-limit 1 --stdio 2>/dev/null
+          perf report -i "$WORK/perf.data" --no-children -g none --sort sym --percent-limit 0.8 --stdio 2>/dev/null
+        } | grep -E '^ +[0-9]' >"$WORK/profile" || true
+        PROFILER=
+    fi
+    read -r alloc1 cpu1 packets1 bytes1 < <(stats)
+    echo "$1 $((alloc1 - alloc0)) $((packets1 - packets0)) $(awk -v c0="$cpu0" -v c1="$cpu1" -v b0="$bytes0" -v b1="$bytes1" 'BEGIN { printf "%.2f", (c1 - c0) / ((b1 - b0) / 2 / 1e9) }')" >>"$WORK/engine"
+    grep -h Offloads "$WORK/a.err" | head -n1 >"$WORK/offloads-$2"
+    echo stop >&3; echo stop >&4
+    exec 3>&- 4>&-
+    wait "${PIDS[@]}" 2>/dev/null || true
+    PIDS=()
+}
+
+stats() { # → "allocated cpu packets bytes" for both processes, summed
     echo stats >&3; echo stats >&4; sleep 0.3
     paste <(tail -n1 "$WORK/a.out") <(tail -n1 "$WORK/b.out") \
         | awk '{print $2 + $10, $4 + $12, $6 + $14, $8 + $16}'
 }
 
-iperf 10.0.0.1 1 >/dev/null   # warm-up: JIT, buffers, sessions
-read -r alloc0 cpu0 packets0 bytes0 < <(stats)
-if [ "${TALTUN_BENCH_PROFILE:-0}" = 1 ]; then
-    perf record -a -g -o "$WORK/perf.data" -- sleep "$SECONDS_PER_RUN" >/dev/null 2>&1 &
-    PROFILER=$!
-fi
-measure "taltun" 10.0.0.1
-if [ -n "${PROFILER:-}" ]; then
-    wait "$PROFILER" || true
-    { perf report -i "$WORK/perf.data" --no-children -g none --sort comm,dso --percent-limit 1 --stdio 2>/dev/null
-      perf report -i "$WORK/perf.data" --no-children -g none --sort sym --percent-limit 0.8 --stdio 2>/dev/null
-    } | grep -E '^ +[0-9]' >"$WORK/profile" || true
-fi
-read -r alloc1 cpu1 packets1 bytes1 < <(stats)
-echo stop >&3; echo stop >&4
-exec 3>&- 4>&-
-wait "${PIDS[@]}" 2>/dev/null || true
-PIDS=()
+run_taltun "taltun" on "${TALTUN_BENCH_PROFILE:-0}"
+run_taltun "taltun-no-offloads" off 0
 
 # Debian's wireguard-go, same addresses plan on its own subnet.
 for side in a b; do
@@ -132,13 +143,18 @@ for name, one, four, rtt in rows:
     print(f"| {name} | {one} | {float(one) / float(wg[1]):.1f} | {four} | {float(four) / float(wg[2]):.1f} | {rtt} |")
 PY
 echo
+echo
+echo "Taltun's engine during its measured runs (both processes; GC.GetTotalAllocatedBytes and CPU time before/after):"
+echo
+echo "| run | packets | bytes allocated | bytes/packet | CPU s per GB |"
+echo "|---|---|---|---|---|"
+awk '{ printf "| %s | %d | %d | %.4f | %s |\n", $1, $3, $2, $2 / $3, $4 }' "$WORK/engine"
+echo
+echo "With offloads: $(sed 's/.*Offloads: //' "$WORK/offloads-on")"
 if [ -s "$WORK/profile" ]; then
-    echo "Where the CPU went during Taltun's single-stream run (perf, all CPUs, self time, ≥ 0.7%):"
+    echo
+    echo "Where the CPU went during Taltun's run (perf, all CPUs, self time):"
     echo '```'
     cat "$WORK/profile"
     echo '```'
 fi
-awk -v a0="$alloc0" -v a1="$alloc1" -v p0="$packets0" -v p1="$packets1" -v c0="$cpu0" -v c1="$cpu1" -v b0="$bytes0" -v b1="$bytes1" 'BEGIN {
-    printf "Taltun during its measured runs (both processes): %d packets, %.0f bytes allocated = %.3f bytes/packet (GC.GetTotalAllocatedBytes, whole process, before/after); %.2f CPU seconds per GB through the tunnel.\n",
-        p1 - p0, a1 - a0, (a1 - a0) / (p1 - p0), (c1 - c0) / ((b1 - b0) / 2 / 1e9)
-}'

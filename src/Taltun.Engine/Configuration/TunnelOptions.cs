@@ -34,6 +34,12 @@ public sealed partial record TunnelOptions
 
     public IReadOnlyList<PeerOptions> Peers { get; init; } = [];
 
+    /// <summary>
+    /// Segmentation offloads: TUN super-packets (TSO/USO in, GRO-style merging out) and UDP GSO/GRO,
+    /// each where the kernel supports it. Off only to measure what they gain.
+    /// </summary>
+    public bool UseOffloads { get; init; } = true;
+
     /// <summary>UDP sockets (and receive threads) in the SO_REUSEPORT group.</summary>
     public int ReceiveThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
 

@@ -1,4 +1,5 @@
 using Taltun.Interop;
+using Taltun.Offload;
 using Taltun.Protocol;
 using Taltun.Routing;
 using Taltun.Transport;
@@ -9,14 +10,16 @@ namespace Taltun.Device;
 
 /// <summary>
 /// Datagrams arriving on one UDP socket of the group, on its own dedicated thread:
-///   1. receive a batch with one recvmmsg;
+///   1. receive a batch with one recvmmsg (with UDP GRO, a message may hold many datagrams of one
+///      source, cut apart here by the segment size the kernel reports);
 ///   2. hand handshake messages to the <see cref="HandshakeWorker"/> (they cost a DH each, so
 ///      they never hold up transport packets);
 ///   3. decrypt transport packets in place (the core checks replay and the inner source address);
 ///   4. follow a peer that roamed: its endpoint becomes the source of its latest authenticated packet;
-///   5. write each packet to the TUN device, or, when it is addressed to another peer (a spoke
-///      talking to a spoke through this hub), encrypt it again in place for that peer;
-///   6. send the relayed batch with one sendmmsg.
+///   5. packets for this host go to the TUN device — with offloads, consecutive TCP segments of a
+///      flow merged into one write (<see cref="TcpCoalescer"/>); a packet addressed to another
+///      peer (a spoke talking to a spoke through this hub) is encrypted again for that peer;
+///   6. write the TUN batch and send the relayed batch with one sendmmsg.
 /// Nothing is allocated per packet (a roam allocates its new endpoint). Not thread-safe: owned by its thread.
 /// </summary>
 internal sealed unsafe class InboundPath : IDisposable
@@ -27,8 +30,11 @@ internal sealed unsafe class InboundPath : IDisposable
     private readonly HandshakeWorker _handshakes;
     private readonly LocalAddresses _localAddresses;
     private readonly TunnelLog _log;
-    private readonly ReceiveBatch _batch = new();
+    private readonly ReceiveBatch _batch;
     private readonly SendBatch _relay;
+    private readonly NativeSlots _relaySlots = new(Tuning.BatchSize, Tuning.SlotSize);
+    private readonly TcpCoalescer? _coalescer;
+    private int _relaySlotsUsed;
 
     public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeWorker handshakes, LocalAddresses localAddresses, TunnelLog log)
     {
@@ -38,7 +44,9 @@ internal sealed unsafe class InboundPath : IDisposable
         _handshakes = handshakes;
         _localAddresses = localAddresses;
         _log = log;
+        _batch = new ReceiveBatch(Tuning.BatchSize, socket.ReceiveCoalescing ? Tuning.MaxSuperPacket + 1 : Tuning.SlotSize);
         _relay = new SendBatch(socket.DualStack);
+        _coalescer = tun.HasVirtioHeader ? new TcpCoalescer() : null;
     }
 
     /// <summary>The thread body: returns when shutdown is signalled.</summary>
@@ -64,13 +72,11 @@ internal sealed unsafe class InboundPath : IDisposable
 
             for (int i = 0; i < count; i++)
             {
-                Receive(i);
+                ReceiveMessage(i);
             }
 
-            if (_relay.Count > 0)
-            {
-                _core.Drops.Add(DropReason.SendFailed, _socket.Send(_relay));
-            }
+            FlushTunnel();
+            SendRelayed();
         }
     }
 
@@ -78,12 +84,26 @@ internal sealed unsafe class InboundPath : IDisposable
     {
         _batch.Dispose();
         _relay.Dispose();
+        _relaySlots.Dispose();
+        _coalescer?.Dispose();
     }
 
-    private void Receive(int i)
+    private void ReceiveMessage(int i)
     {
         int length = _batch.Length(i);
-        Span<byte> datagram = _batch.Packet(i);
+        int segment = _batch.SegmentSize(i);
+        for (int offset = 0; offset < length; offset += segment)
+        {
+            int datagram = Math.Min(segment, length - offset);
+            bool lastInSlot = offset + datagram >= length;
+            Receive(i, offset, datagram, lastInSlot ? _batch.SlotSize - offset : datagram);
+        }
+    }
+
+    /// <summary>One datagram at <paramref name="offset"/> in slot <paramref name="i"/>; <paramref name="room"/> bytes there are free to write.</summary>
+    private void Receive(int i, int offset, int length, int room)
+    {
+        Span<byte> datagram = _batch.Packet(i).Slice(offset, room);
         if (length >= 4 && datagram[0] is >= (byte)MessageType.Initiation and <= (byte)MessageType.CookieReply)
         {
             _handshakes.Enqueue(datagram[..length], _batch.Source(i), _socket);
@@ -105,7 +125,7 @@ internal sealed unsafe class InboundPath : IDisposable
 
         if (result.Kind == ResultKind.WriteToTunnel)
         {
-            Deliver(i, peer, result);
+            Deliver(_batch.PacketPointer(i) + offset, room, peer, result);
         }
     }
 
@@ -123,34 +143,83 @@ internal sealed unsafe class InboundPath : IDisposable
         }
     }
 
-    private void Deliver(int i, Peer from, ProtocolResult result)
+    private void Deliver(byte* datagram, int room, Peer from, ProtocolResult result)
     {
-        Span<byte> slot = _batch.Packet(i);
-        ReadOnlySpan<byte> packet = slot.Slice(result.Offset, result.Length);
-        if (!_localAddresses.Contains(IpPacket.Destination(packet)) && _core.Route(packet) is { } to && to != from)
+        byte* packet = datagram + result.Offset;
+        var span = new ReadOnlySpan<byte>(packet, result.Length);
+        if (!_localAddresses.Contains(IpPacket.Destination(span)) && _core.Route(span) is { } to && to != from)
         {
-            Relay(i, to, result.Length);
+            Relay(datagram, room, to, result.Length);
             return;
         }
 
-        if (!_tun.Write(_batch.PacketPointer(i) + result.Offset, result.Length, out _))
+        if (_coalescer is null)
         {
-            _core.CountDrop(DropReason.TunWriteFailed, from);
+            if (!_tun.Write(packet, result.Length, out _))
+            {
+                _core.CountDrop(DropReason.TunWriteFailed, from);
+            }
+
+            return;
+        }
+
+        // The transport header in front of the packet is spent: the virtio header goes there.
+        _coalescer.Add(packet, result.Length);
+        if (_coalescer.IsFull)
+        {
+            FlushTunnel();
         }
     }
 
-    private void Relay(int i, Peer to, int length)
+    private void Relay(byte* datagram, int room, Peer to, int length)
     {
-        // The plaintext already sits behind a transport header's worth of room: encrypt in place.
-        ProtocolResult result = _core.Encapsulate(to, _batch.Packet(i), length);
+        // The plaintext sits behind a transport header's worth of room: encrypt in place when the
+        // result fits where the datagram was; otherwise (a different padding) in a spare slot.
+        if (_core.EncapsulatedLength(length) > room)
+        {
+            if (_relaySlotsUsed == _relaySlots.Count)
+            {
+                SendRelayed();
+            }
+
+            byte* spare = _relaySlots.Pointer(_relaySlotsUsed++);
+            Buffer.MemoryCopy(datagram + TransportHeaderSize, spare + TransportHeaderSize, length, length);
+            datagram = spare;
+            room = _relaySlots.SlotSize;
+        }
+
+        ProtocolResult result = _core.Encapsulate(to, new Span<byte>(datagram, room), length);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
             return;
         }
 
-        if (to.Endpoint is not UdpEndpoint endpoint || !_relay.Add(_batch.PacketPointer(i) + result.Offset, result.Length, endpoint))
+        if (to.Endpoint is not UdpEndpoint endpoint || !_relay.Add(datagram + result.Offset, result.Length, endpoint))
         {
             _core.CountDrop(DropReason.NoEndpoint, to);
         }
+
+        if (_relay.IsFull)
+        {
+            SendRelayed();
+        }
+    }
+
+    private void FlushTunnel()
+    {
+        if (_coalescer is { Count: > 0 })
+        {
+            _core.Drops.Add(DropReason.TunWriteFailed, _coalescer.Flush(_tun.Fd));
+        }
+    }
+
+    private void SendRelayed()
+    {
+        if (_relay.Count > 0)
+        {
+            _core.Drops.Add(DropReason.SendFailed, _socket.Send(_relay));
+        }
+
+        _relaySlotsUsed = 0;
     }
 }

@@ -1,4 +1,5 @@
 using Taltun.Interop;
+using Taltun.Offload;
 using Taltun.Protocol;
 using Taltun.Transport;
 using Taltun.Tun;
@@ -8,21 +9,27 @@ namespace Taltun.Device;
 
 /// <summary>
 /// Packets leaving through the tunnel, on one dedicated thread:
-///   1. read a burst from the TUN device (until it is empty or a batch is full), each packet
-///      landing behind room for the transport header, so encryption happens in place;
+///   1. read a burst from the TUN device (until it is empty or a batch is full); each packet lands
+///      behind room for the transport header, so encryption happens in place. With offloads a
+///      read may be a 64 KB TCP/UDP super-packet: it is cut into MTU-sized packets (with their
+///      own headers and checksums) as it is copied into the slots;
 ///   2. route each by destination (AllowedIPs) to its peer;
 ///   3. encapsulate (or stage it and start a handshake, which the core writes instead);
-///   4. send the batch with one sendmmsg.
+///   4. send the batch with one sendmmsg (runs of equal-size packets to one peer as UDP GSO).
 /// Nothing is allocated per packet. Not thread-safe: owned by its thread.
 /// </summary>
 internal sealed unsafe class OutboundPath : IDisposable
 {
+    // Room in front of the packet for the transport header, and behind it for padding and tag.
+    private const int PacketCapacity = Tuning.SlotSize - TransportHeaderSize - TransportOverhead;
+
     private readonly ProtocolCore _core;
     private readonly TunDevice _tun;
     private readonly UdpSocket _socket;
     private readonly TunnelLog _log;
-    private readonly NativeSlots _slots = new(Tuning.BatchSize, Tuning.SlotSize);
-    private readonly int[] _lengths = new int[Tuning.BatchSize];
+    private readonly NativeSlots _slots = new(Tuning.OutboundSlots, Tuning.SlotSize);
+    private readonly NativeSlots? _superPacket;
+    private readonly int[] _lengths = new int[Tuning.OutboundSlots];
     private readonly SendBatch _batch;
 
     public OutboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, TunnelLog log)
@@ -31,7 +38,8 @@ internal sealed unsafe class OutboundPath : IDisposable
         _tun = tun;
         _socket = socket;
         _log = log;
-        _batch = new SendBatch(socket.DualStack);
+        _batch = new SendBatch(socket.DualStack, Tuning.OutboundSlots);
+        _superPacket = tun.HasVirtioHeader ? new NativeSlots(1, VirtioNetHeader.Size + Tuning.MaxSuperPacket) : null;
     }
 
     /// <summary>The thread body: returns when shutdown is signalled.</summary>
@@ -39,7 +47,7 @@ internal sealed unsafe class OutboundPath : IDisposable
     {
         while (true)
         {
-            int count = ReadBurst();
+            int count = _superPacket is null ? ReadBurst() : ReadSuperPackets();
             if (count == 0)
             {
                 if (!shutdown.Wait(_tun.Fd, Libc.POLLIN))
@@ -50,49 +58,110 @@ internal sealed unsafe class OutboundPath : IDisposable
                 continue;
             }
 
-            for (int i = 0; i < count; i++)
-            {
-                Encapsulate(i);
-            }
-
-            _core.Drops.Add(DropReason.SendFailed, _socket.Send(_batch));
+            EncryptAndSend(count);
         }
     }
 
     public void Dispose()
     {
         _slots.Dispose();
+        _superPacket?.Dispose();
         _batch.Dispose();
     }
 
     private int ReadBurst()
     {
-        // Room for the header in front and padding plus tag behind; an oversized packet is read whole and then dropped as too big.
-        int capacity = Tuning.SlotSize - TransportHeaderSize - TransportOverhead;
         int count = 0;
         while (count < Tuning.BatchSize)
         {
-            int length = _tun.Read(_slots.Pointer(count) + TransportHeaderSize, capacity, out int errno);
+            int length = _tun.Read(_slots.Pointer(count) + TransportHeaderSize, PacketCapacity, out int errno);
             if (length > 0)
             {
                 _lengths[count++] = length;
-                continue;
             }
-
-            if (length < 0 && errno == Errno.EINTR)
+            else if (!ShouldRetry(length, errno))
             {
-                continue;
+                break;
             }
-
-            if (length < 0 && errno != Errno.EAGAIN)
-            {
-                _log.Error($"Reading from '{_tun.Name}' failed ({Errno.Describe(errno)}).");
-            }
-
-            break;
         }
 
         return count;
+    }
+
+    /// <summary>Reads with a virtio header: each read is split into as many slots as it needs.</summary>
+    private int ReadSuperPackets()
+    {
+        int count = 0;
+        while (count < Tuning.BatchSize)
+        {
+            int length = _tun.Read(_superPacket!.Pointer(0), _superPacket.SlotSize, out int errno);
+            if (length <= VirtioNetHeader.Size)
+            {
+                if (length >= 0 || !ShouldRetry(length, errno))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            ReadOnlySpan<byte> read = _superPacket.Span(0)[..length];
+            VirtioNetHeader header = VirtioNetHeader.Read(read);
+            ReadOnlySpan<byte> packet = read[VirtioNetHeader.Size..];
+            int segments = Split(packet, header, count);
+            if (segments == Segmenter.NoRoom)
+            {
+                // Not enough free slots for this one: send what we have, then split it into an empty batch.
+                EncryptAndSend(count);
+                count = 0;
+                segments = Split(packet, header, count);
+            }
+
+            if (segments < 0)
+            {
+                _core.CountDrop(DropReason.NotIpPacket, null);
+                continue;
+            }
+
+            count += segments;
+        }
+
+        return count;
+    }
+
+    private int Split(ReadOnlySpan<byte> packet, in VirtioNetHeader header, int first) =>
+        Segmenter.Split(
+            packet,
+            header,
+            new Span<byte>(_slots.Pointer(first), (_slots.Count - first) * _slots.SlotSize),
+            _slots.SlotSize,
+            TransportHeaderSize,
+            _slots.Count - first,
+            _lengths.AsSpan(first));
+
+    private bool ShouldRetry(int length, int errno)
+    {
+        if (length < 0 && errno == Errno.EINTR)
+        {
+            return true;
+        }
+
+        if (length < 0 && errno != Errno.EAGAIN)
+        {
+            _log.Error($"Reading from '{_tun.Name}' failed ({Errno.Describe(errno)}).");
+        }
+
+        return false;
+    }
+
+    private void EncryptAndSend(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Encapsulate(i);
+        }
+
+        _core.Drops.Add(DropReason.SendFailed, _socket.Send(_batch));
     }
 
     private void Encapsulate(int i)

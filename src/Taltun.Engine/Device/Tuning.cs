@@ -15,6 +15,15 @@ internal static class Tuning
     /// </summary>
     public const int SlotSize = 9216;
 
+    /// <summary>
+    /// Packet slots of the outbound path: two batches, so a TCP super-packet from the TUN device
+    /// (up to 64 KB, cut at an MSS of 512 bytes or more) always fits behind what is already read.
+    /// </summary>
+    public const int OutboundSlots = 2 * BatchSize;
+
+    /// <summary>The largest read from a TUN device with offloads: an IP packet of 64 KB.</summary>
+    public const int MaxSuperPacket = 65535;
+
     /// <summary>Largest tunnel MTU accepted: jumbo frames; a full-size packet must fit a slot with its overhead.</summary>
     public const int MaxMtu = 9000;
 

@@ -118,9 +118,9 @@ public sealed class Tunnel : IDisposable
                 throw new TunnelException(TunnelError.InterfaceExists, $"Interface '{options.InterfaceName}' already exists. Choose another tun_name, or stop the tunnel or program that owns it.");
             }
 
-            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath);
+            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath, options.UseOffloads);
             cleanup.Push(tun);
-            UdpSocket[] sockets = UdpSocket.OpenGroup(options.ListenEndPoint, options.ReceiveThreads, shutdown);
+            UdpSocket[] sockets = UdpSocket.OpenGroup(options.ListenEndPoint, options.ReceiveThreads, shutdown, options.UseOffloads);
             foreach (UdpSocket socket in sockets)
             {
                 cleanup.Push(socket);
@@ -145,6 +145,7 @@ public sealed class Tunnel : IDisposable
                 throw;
             }
 
+            log.Verbose(OffloadSummary(tun, sockets[0], options.UseOffloads));
             log.Information($"Tunnel '{tun.Name}' is up: {string.Join(", ", options.Addresses)}, MTU {options.Mtu}, UDP port {tunnel.ListenPort}, {options.Peers.Count} peer(s), public key {tunnel.PublicKey}.");
             return tunnel;
         }
@@ -291,8 +292,15 @@ public sealed class Tunnel : IDisposable
 
     public void Dispose() => Stop();
 
+    private static string OffloadSummary(TunDevice tun, UdpSocket socket, bool wanted) => !wanted
+        ? "Offloads are off (UseOffloads = false)."
+        : $"Offloads: TUN {tun.Offloads ?? "none (the kernel refused IFF_VNET_HDR offloads; one packet per read and write)"}; "
+            + $"UDP GSO {(socket.Segmentation ? "on" : "off")}, GRO {(socket.ReceiveCoalescing ? "on" : "off")}.";
+
     private void StartThreads()
     {
+        _sockets[0].SegmentationRefused += errno =>
+            Log.Warning($"The kernel refused a segmented UDP send ({Interop.Errno.Describe(errno)}); sending one datagram per message from now on.");
         StartThread("control", _handshakes.Run);
         StartThread("tun", () => _outbound.Run(_shutdown));
         for (int i = 0; i < _inbound.Length; i++)

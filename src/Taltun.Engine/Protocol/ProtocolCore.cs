@@ -614,6 +614,9 @@ public sealed class ProtocolCore : IDisposable
         }
     }
 
+    /// <summary>The size of the transport message <see cref="Encapsulate"/> makes of a <paramref name="length"/>-byte packet.</summary>
+    public int EncapsulatedLength(int length) => TransportHeaderSize + PaddedLength(length) + TagSize;
+
     /// <summary>Pads to a multiple of 16, but not past the MTU (a full-size packet is not padded further).</summary>
     private int PaddedLength(int length)
     {

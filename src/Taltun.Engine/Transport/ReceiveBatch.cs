@@ -5,16 +5,24 @@ using Taltun.Interop;
 namespace Taltun.Transport;
 
 /// <summary>
-/// Up to <see cref="Tuning.BatchSize"/> datagrams received by one recvmmsg: packet slots and
-/// source addresses in native memory set up once, so a receive allocates nothing. Datagram i is
-/// <see cref="Packet"/>(i)[..<see cref="Length"/>(i)]. Not thread-safe: one receive loop owns it.
+/// Up to <see cref="Tuning.BatchSize"/> messages received by one recvmmsg: packet slots, source
+/// addresses and control buffers in native memory set up once, so a receive allocates nothing.
+/// Message i is <see cref="Packet"/>(i)[..<see cref="Length"/>(i)]. With UDP GRO a message may
+/// hold several datagrams from one source, each <see cref="SegmentSize"/>(i) bytes (the last may
+/// be shorter). Not thread-safe: one receive loop owns it.
 /// </summary>
 internal sealed unsafe class ReceiveBatch : IDisposable
 {
+    // CMSG_SPACE(sizeof(int)): a 16-byte cmsghdr and the value, aligned to 8.
+    private const int ControlSize = 24;
+    private const int SOL_UDP = 17;
+    private const int UDP_GRO = 104;
+
     private readonly NativeSlots _packets;
     private readonly NativeSlots _names;
     private readonly Libc.MMsgHdr* _headers;
     private readonly Libc.IoVec* _iovecs;
+    private readonly byte* _control;
 
     public ReceiveBatch(int capacity = Tuning.BatchSize, int slotSize = Tuning.SlotSize)
     {
@@ -23,11 +31,12 @@ internal sealed unsafe class ReceiveBatch : IDisposable
         _names = new NativeSlots(capacity, UdpEndpoint.MaxSockAddrSize);
         _headers = (Libc.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(Libc.MMsgHdr)));
         _iovecs = (Libc.IoVec*)NativeMemory.AllocZeroed((nuint)(capacity * sizeof(Libc.IoVec)));
+        _control = (byte*)NativeMemory.AllocZeroed((nuint)(capacity * ControlSize));
     }
 
     public int Capacity { get; }
 
-    /// <summary>Datagrams held after the last receive.</summary>
+    /// <summary>Messages held after the last receive.</summary>
     public int Count { get; private set; }
 
     internal Libc.MMsgHdr* Headers => _headers;
@@ -42,6 +51,16 @@ internal sealed unsafe class ReceiveBatch : IDisposable
 
     public ReadOnlySpan<byte> Source(int i) => new(_names.Pointer(i), _headers[i].Header.NameLength);
 
+    /// <summary>The size of each datagram in message i (UDP GRO), or its whole length if it is one datagram.</summary>
+    public int SegmentSize(int i)
+    {
+        ref Libc.MsgHdr header = ref _headers[i].Header;
+        byte* control = _control + (i * ControlSize);
+        bool coalesced = header.ControlLength >= 20 && *(int*)(control + 8) == SOL_UDP && *(int*)(control + 12) == UDP_GRO;
+        int size = coalesced ? *(int*)(control + 16) : 0;
+        return size > 0 ? size : Length(i);
+    }
+
     /// <summary>Resets every header to receive into its full slot.</summary>
     internal void Prepare()
     {
@@ -50,7 +69,15 @@ internal sealed unsafe class ReceiveBatch : IDisposable
             _iovecs[i] = new Libc.IoVec { Base = _packets.Pointer(i), Length = (nuint)_packets.SlotSize };
             _headers[i] = new Libc.MMsgHdr
             {
-                Header = new Libc.MsgHdr { Name = _names.Pointer(i), NameLength = UdpEndpoint.MaxSockAddrSize, Iov = &_iovecs[i], IovLength = 1 },
+                Header = new Libc.MsgHdr
+                {
+                    Name = _names.Pointer(i),
+                    NameLength = UdpEndpoint.MaxSockAddrSize,
+                    Iov = &_iovecs[i],
+                    IovLength = 1,
+                    Control = _control + (i * ControlSize),
+                    ControlLength = ControlSize,
+                },
             };
         }
 
@@ -65,5 +92,6 @@ internal sealed unsafe class ReceiveBatch : IDisposable
         _names.Dispose();
         NativeMemory.Free(_headers);
         NativeMemory.Free(_iovecs);
+        NativeMemory.Free(_control);
     }
 }

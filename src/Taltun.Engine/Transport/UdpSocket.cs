@@ -14,14 +14,21 @@ namespace Taltun.Transport;
 /// </summary>
 internal sealed unsafe class UdpSocket : IDisposable
 {
-    private readonly ShutdownSignal _shutdown;
+    private const int SOL_UDP = 17;
+    private const int UDP_SEGMENT = 103;
+    private const int UDP_GRO = 104;
 
-    private UdpSocket(FileDescriptor fd, bool dualStack, int port, ShutdownSignal shutdown)
+    private readonly ShutdownSignal _shutdown;
+    private volatile bool _segmentation;
+
+    private UdpSocket(FileDescriptor fd, bool dualStack, int port, ShutdownSignal shutdown, bool segmentation, bool coalescing)
     {
         Fd = fd;
         DualStack = dualStack;
         Port = port;
         _shutdown = shutdown;
+        _segmentation = segmentation;
+        ReceiveCoalescing = coalescing;
     }
 
     public FileDescriptor Fd { get; }
@@ -31,11 +38,20 @@ internal sealed unsafe class UdpSocket : IDisposable
 
     public int Port { get; }
 
+    /// <summary>True while sends use UDP GSO (UDP_SEGMENT); it turns off for good if the kernel refuses one.</summary>
+    public bool Segmentation => _segmentation;
+
+    /// <summary>True if receives may return coalesced datagrams (UDP_GRO), with their segment size.</summary>
+    public bool ReceiveCoalescing { get; }
+
+    /// <summary>Raised once when the kernel refuses a segmented send and Taltun falls back to one datagram per message.</summary>
+    public event Action<int>? SegmentationRefused;
+
     /// <summary>
     /// Binds <paramref name="count"/> sockets to <paramref name="local"/> with SO_REUSEPORT, so the
     /// kernel spreads peers (by address hash) across them. Port 0 picks one port for all.
     /// </summary>
-    public static UdpSocket[] OpenGroup(IPEndPoint local, int count, ShutdownSignal shutdown)
+    public static UdpSocket[] OpenGroup(IPEndPoint local, int count, ShutdownSignal shutdown, bool offloads = true)
     {
         var sockets = new List<UdpSocket>();
         try
@@ -45,12 +61,12 @@ internal sealed unsafe class UdpSocket : IDisposable
             int port = local.Port;
             if (port != 0)
             {
-                Bind(local, reusePort: false, shutdown).Dispose();
+                Bind(local, reusePort: false, shutdown, offloads: false).Dispose();
             }
 
             for (int i = 0; i < count; i++)
             {
-                UdpSocket socket = Bind(new IPEndPoint(local.Address, port), reusePort: true, shutdown);
+                UdpSocket socket = Bind(new IPEndPoint(local.Address, port), reusePort: true, shutdown, offloads);
                 sockets.Add(socket);
                 port = socket.Port;
             }
@@ -84,15 +100,17 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// <summary>
     /// Sends every datagram of the batch and clears it; returns how many the kernel refused
     /// (unreachable, too big): those are dropped, and the rest still go. A full socket buffer waits
-    /// for room, unless shutdown is signalled.
+    /// for room, unless shutdown is signalled. A refused GSO message (EIO: no checksum offload on
+    /// the route) turns segmentation off and is sent again datagram by datagram.
     /// </summary>
     public int Send(SendBatch batch)
     {
         int failed = 0;
+        int messages = batch.Build(_segmentation);
         int next = 0;
-        while (next < batch.Count)
+        while (next < messages)
         {
-            int sent = Libc.SendMmsg(Fd, batch.Headers + next, (uint)(batch.Count - next), Libc.MSG_DONTWAIT);
+            int sent = Libc.SendMmsg(Fd, batch.Headers + next, (uint)(messages - next), Libc.MSG_DONTWAIT);
             if (sent > 0)
             {
                 next += sent;
@@ -109,15 +127,24 @@ internal sealed unsafe class UdpSocket : IDisposable
             {
                 if (!_shutdown.Wait(Fd, Libc.POLLOUT))
                 {
-                    failed += batch.Count - next;
+                    failed += batch.Count - batch.FirstEntry(next);
                     break;
                 }
 
                 continue;
             }
 
-            // The datagram at 'next' was refused; skip it and keep the rest of the batch.
-            failed++;
+            if (_segmentation && batch.EntriesIn(next) > 1 && errno is Errno.EIO or Errno.EINVAL or Errno.EOPNOTSUPP)
+            {
+                _segmentation = false;
+                SegmentationRefused?.Invoke(errno);
+                messages = batch.Build(segment: false, batch.FirstEntry(next));
+                next = 0;
+                continue;
+            }
+
+            // The message at 'next' was refused; skip it and keep the rest of the batch.
+            failed += batch.EntriesIn(next);
             next++;
         }
 
@@ -163,7 +190,7 @@ internal sealed unsafe class UdpSocket : IDisposable
 
     public void Dispose() => Fd.Dispose();
 
-    private static UdpSocket Bind(IPEndPoint local, bool reusePort, ShutdownSignal shutdown)
+    private static UdpSocket Bind(IPEndPoint local, bool reusePort, ShutdownSignal shutdown, bool offloads)
     {
         bool dualStack = local.AddressFamily == AddressFamily.InterNetworkV6 || local.Address.Equals(IPAddress.Any);
         int raw = Libc.Socket(dualStack ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
@@ -213,7 +240,10 @@ internal sealed unsafe class UdpSocket : IDisposable
                 }
             }
 
-            return new UdpSocket(fd, dualStack, LocalPort(fd, dualStack), shutdown);
+            // Offloads where the kernel has them (UDP GSO since 4.18, GRO since 5.0); without, plain datagrams.
+            bool segmentation = offloads && Libc.SetSockOpt(fd, SOL_UDP, UDP_SEGMENT, 0) == 0;
+            bool coalescing = offloads && Libc.SetSockOpt(fd, SOL_UDP, UDP_GRO, 1) == 0;
+            return new UdpSocket(fd, dualStack, LocalPort(fd, dualStack), shutdown, segmentation, coalescing);
         }
         catch
         {

@@ -5,8 +5,8 @@ using Taltun.Interop;
 namespace Taltun.Tun;
 
 /// <summary>
-/// A Linux TUN interface opened with IFF_TUN|IFF_NO_PI: each read returns one IP packet, each
-/// write injects one. The descriptor is non-blocking; loops wait on it through a
+/// A Linux TUN interface opened with IFF_TUN|IFF_NO_PI: each read returns one IP packet (with
+/// offloads, possibly a 64 KB super-packet behind a virtio header), each write injects one. The descriptor is non-blocking; loops wait on it through a
 /// <see cref="ShutdownSignal"/>. The interface lives as long as this object: Dispose closes the
 /// descriptor and the kernel deletes the interface with every address and route on it.
 ///
@@ -17,15 +17,23 @@ internal sealed unsafe class TunDevice : IDisposable
     public const string DefaultPath = "/dev/net/tun";
 
     private const nuint TUNSETIFF = 0x400454ca;
+    private const nuint TUNSETOFFLOAD = 0x400454d0;
     private const short IFF_TUN = 0x0001;
     private const short IFF_NO_PI = 0x1000;
+    private const short IFF_VNET_HDR = 0x4000;
+    private const uint TUN_F_CSUM = 0x01;
+    private const uint TUN_F_TSO4 = 0x02;
+    private const uint TUN_F_TSO6 = 0x04;
+    private const uint TUN_F_USO4 = 0x20;
+    private const uint TUN_F_USO6 = 0x40;
     private const int IfNameSize = 16;
     private const int IfReqSize = 40;
 
-    private TunDevice(FileDescriptor fd, string name)
+    private TunDevice(FileDescriptor fd, string name, string? offloads)
     {
         Fd = fd;
         Name = name;
+        Offloads = offloads;
     }
 
     public FileDescriptor Fd { get; }
@@ -33,7 +41,41 @@ internal sealed unsafe class TunDevice : IDisposable
     /// <summary>The interface name the kernel gave (the requested one).</summary>
     public string Name { get; }
 
-    public static TunDevice Open(string name, string path = DefaultPath)
+    /// <summary>
+    /// Null for a plain device; otherwise the offloads the kernel accepted ("csum tso4 tso6 uso4
+    /// uso6"), and every read and write carries a <see cref="Offload.VirtioNetHeader"/>.
+    /// </summary>
+    public string? Offloads { get; }
+
+    /// <summary>True when reads may be super-packets and writes need a virtio header.</summary>
+    public bool HasVirtioHeader => Offloads is not null;
+
+    /// <summary>
+    /// Creates the interface. With <paramref name="offloads"/>, asks for TCP (and where the kernel
+    /// has it, UDP) segmentation offload; a kernel that refuses gets a plain device instead.
+    /// </summary>
+    public static TunDevice Open(string name, string path = DefaultPath, bool offloads = false)
+    {
+        if (offloads)
+        {
+            TunDevice device = Create(name, path, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, null);
+            foreach ((uint flags, string names) in (ReadOnlySpan<(uint, string)>)[
+                (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6, "csum tso4 tso6 uso4 uso6"),
+                (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, "csum tso4 tso6")])
+            {
+                if (Libc.Ioctl(device.Fd, TUNSETOFFLOAD, flags) == 0)
+                {
+                    return new TunDevice(device.Fd, device.Name, names);
+                }
+            }
+
+            device.Dispose();
+        }
+
+        return Create(name, path, IFF_TUN | IFF_NO_PI, null);
+    }
+
+    private static TunDevice Create(string name, string path, short flags, string? offloads)
     {
         int raw = Libc.Open(path, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (raw < 0)
@@ -51,7 +93,7 @@ internal sealed unsafe class TunDevice : IDisposable
         byte* request = stackalloc byte[IfReqSize];
         new Span<byte>(request, IfReqSize).Clear();
         Encoding.ASCII.GetBytes(name, new Span<byte>(request, IfNameSize - 1));
-        *(short*)(request + IfNameSize) = IFF_TUN | IFF_NO_PI;
+        *(short*)(request + IfNameSize) = flags;
         if (Libc.Ioctl(fd, TUNSETIFF, request) < 0)
         {
             int errno = Errno.Last;
@@ -66,7 +108,7 @@ internal sealed unsafe class TunDevice : IDisposable
 
         var kernelName = new ReadOnlySpan<byte>(request, IfNameSize);
         int end = kernelName.IndexOf((byte)0);
-        return new TunDevice(fd, Encoding.ASCII.GetString(end < 0 ? kernelName : kernelName[..end]));
+        return new TunDevice(fd, Encoding.ASCII.GetString(end < 0 ? kernelName : kernelName[..end]), offloads);
     }
 
     /// <summary>Reads one packet into <paramref name="buffer"/>; its length, or -1 with errno (EAGAIN when none is waiting).</summary>
