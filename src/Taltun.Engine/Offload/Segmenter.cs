@@ -51,7 +51,7 @@ internal static class Segmenter
             return 1;
         }
 
-        if (!TryParse(packet, out int version, out int ipLength, out byte protocol) || header.GsoSize == 0)
+        if (!TryParse(packet, out int version, out int ipLength, out byte protocol) || header.GsoSize == 0 || DeclaredLength(packet, version) != packet.Length)
         {
             return -1;
         }
@@ -163,6 +163,10 @@ internal static class Segmenter
 
         return false;
     }
+
+    private static int DeclaredLength(ReadOnlySpan<byte> packet, int version) => version == 4
+        ? BinaryPrimitives.ReadUInt16BigEndian(packet[2..])
+        : BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) + 40;
 
     /// <summary>Completes a checksum the kernel left partial: the field holds the pseudo-header sum, the rest is summed from <paramref name="start"/>.</summary>
     private static bool CompleteChecksum(Span<byte> packet, int start, int fieldOffset)
