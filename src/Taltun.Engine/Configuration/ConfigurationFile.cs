@@ -15,7 +15,7 @@ namespace Taltun.Configuration;
 /// </summary>
 public static class ConfigurationFile
 {
-    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes"];
+    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping"];
     private static readonly string[] PeerKeys = ["vip", "public_key", "endpoint", "allowed_ips", "persistent_keepalive", "preshared_key"];
 
     /// <summary>Loads and checks <paramref name="path"/>; throws <see cref="ConfigurationException"/> naming the line and key of the first problem.</summary>
@@ -107,6 +107,10 @@ public static class ConfigurationFile
 
         text.AppendLine($"mtu = {config.Mtu.ToString(CultureInfo.InvariantCulture)}");
         text.AppendLine($"routes = {List(config.Routes.Select(r => r.ToString()))}");
+        if (!config.MssClamping)
+        {
+            text.AppendLine("mss_clamping = false");
+        }
         foreach (PeerConfiguration peer in config.Peers)
         {
             text.AppendLine();
@@ -234,6 +238,9 @@ public static class ConfigurationFile
                     case "routes":
                         config = config with { Routes = [.. List(item, name).Select(r => Prefix(item, name, r))] };
                         break;
+                    case "mss_clamping":
+                        config = config with { MssClamping = Boolean(item, name) };
+                        break;
                 }
             }
 
@@ -309,6 +316,10 @@ public static class ConfigurationFile
         private string String(KeyValueSyntax item, string key) => item.Value is StringValueSyntax text && text.Value is not null
             ? text.Value
             : throw Error(item, key, $"must be a string (in quotes), not {Describe(item.Value)}.");
+
+        private bool Boolean(KeyValueSyntax item, string key) => item.Value is BooleanValueSyntax flag
+            ? flag.Value
+            : throw Error(item, key, $"must be true or false (no quotes), not {Describe(item.Value)}.");
 
         private long Integer(KeyValueSyntax item, string key, long min, long max) => item.Value is IntegerValueSyntax number
             ? number.Value >= min && number.Value <= max ? number.Value : throw Error(item, key, $"{number.Value} is out of range: use {min} to {max}.")

@@ -35,6 +35,9 @@ public sealed record TunnelConfiguration
 
     public IReadOnlyList<IPNetwork> Routes { get; init; } = [];
 
+    /// <summary>mss_clamping: lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (default on).</summary>
+    public bool MssClamping { get; init; } = true;
+
     public IReadOnlyList<PeerConfiguration> Peers { get; init; } = [];
 
     /// <summary>The file this came from (for errors and for saving back), or null.</summary>
@@ -81,6 +84,7 @@ public sealed record TunnelConfiguration
             Mtu = Mtu,
             Routes = Routes,
             Peers = peers,
+            ClampMss = MssClamping,
         };
         try
         {

@@ -40,6 +40,9 @@ public sealed partial record TunnelOptions
     /// </summary>
     public bool UseOffloads { get; init; } = true;
 
+    /// <summary>Lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (both directions).</summary>
+    public bool ClampMss { get; init; } = true;
+
     /// <summary>UDP sockets (and receive threads) in the SO_REUSEPORT group.</summary>
     public int ReceiveThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
 

@@ -15,7 +15,7 @@ namespace Taltun.Device;
 ///   2. hand handshake messages to the <see cref="HandshakeWorker"/> (they cost a DH each, so
 ///      they never hold up transport packets);
 ///   3. decrypt transport packets in place (the core checks replay and the inner source address);
-///   4. follow a peer that roamed: its endpoint becomes the source of its latest authenticated packet;
+///   4. clamp the MSS of TCP SYN-ACKs (and SYNs) to fit the tunnel; follow a peer that roamed: its endpoint becomes the source of its latest authenticated packet;
 ///   5. packets for this host go to the TUN device — with offloads, consecutive TCP segments of a
 ///      flow merged into one write (<see cref="TcpCoalescer"/>); a packet addressed to another
 ///      peer (a spoke talking to a spoke through this hub) is encrypted again for that peer;
@@ -34,11 +34,13 @@ internal sealed unsafe class InboundPath : IDisposable
     private readonly SendBatch _relay;
     private readonly NativeSlots _relaySlots = new(Tuning.BatchSize, Tuning.SlotSize);
     private readonly TcpCoalescer? _coalescer;
+    private readonly bool _clampMss;
     private int _relaySlotsUsed;
 
-    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeWorker handshakes, LocalAddresses localAddresses, TunnelLog log)
+    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeWorker handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss)
     {
         _core = core;
+        _clampMss = clampMss;
         _tun = tun;
         _socket = socket;
         _handshakes = handshakes;
@@ -146,6 +148,11 @@ internal sealed unsafe class InboundPath : IDisposable
     private void Deliver(byte* datagram, int room, Peer from, ProtocolResult result)
     {
         byte* packet = datagram + result.Offset;
+        if (_clampMss)
+        {
+            MssClamp.Apply(new Span<byte>(packet, result.Length), _core.Mtu);
+        }
+
         var span = new ReadOnlySpan<byte>(packet, result.Length);
         if (!_localAddresses.Contains(IpPacket.Destination(span)) && _core.Route(span) is { } to && to != from)
         {

@@ -1,6 +1,7 @@
 using Taltun.Interop;
 using Taltun.Offload;
 using Taltun.Protocol;
+using Taltun.Routing;
 using Taltun.Transport;
 using Taltun.Tun;
 using static Taltun.Protocol.MessageLayout;
@@ -13,7 +14,7 @@ namespace Taltun.Device;
 ///      behind room for the transport header, so encryption happens in place. With offloads a
 ///      read may be a 64 KB TCP/UDP super-packet: it is cut into MTU-sized packets (with their
 ///      own headers and checksums) as it is copied into the slots;
-///   2. route each by destination (AllowedIPs) to its peer;
+///   2. clamp the MSS of TCP SYNs to fit the tunnel, and route each packet by destination (AllowedIPs) to its peer;
 ///   3. encapsulate (or stage it and start a handshake, which the core writes instead);
 ///   4. send the batch with one sendmmsg (runs of equal-size packets to one peer as UDP GSO).
 /// Nothing is allocated per packet. Not thread-safe: owned by its thread.
@@ -31,10 +32,12 @@ internal sealed unsafe class OutboundPath : IDisposable
     private readonly NativeSlots? _superPacket;
     private readonly int[] _lengths = new int[Tuning.OutboundSlots];
     private readonly SendBatch _batch;
+    private readonly bool _clampMss;
 
-    public OutboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, TunnelLog log)
+    public OutboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, TunnelLog log, bool clampMss)
     {
         _core = core;
+        _clampMss = clampMss;
         _tun = tun;
         _socket = socket;
         _log = log;
@@ -168,6 +171,11 @@ internal sealed unsafe class OutboundPath : IDisposable
     {
         Span<byte> slot = _slots.Span(i);
         int length = _lengths[i];
+        if (_clampMss)
+        {
+            MssClamp.Apply(slot.Slice(TransportHeaderSize, length), _core.Mtu);
+        }
+
         Peer? peer = _core.Route(slot.Slice(TransportHeaderSize, length));
         if (peer is null)
         {

@@ -54,9 +54,9 @@ public sealed class Tunnel : IDisposable
         Log = log;
         _core = new ProtocolCore(options.PrivateKey, time, options.Mtu);
         _handshakes = new HandshakeWorker(_core, sockets[0], log, time);
-        _outbound = new OutboundPath(_core, tun, sockets[0], log);
+        _outbound = new OutboundPath(_core, tun, sockets[0], log, options.ClampMss);
         var local = new LocalAddresses(options.Addresses);
-        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakes, local, log))];
+        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakes, local, log, options.ClampMss))];
         Started = time.GetUtcNow();
     }
 

@@ -40,6 +40,7 @@ public sealed class ConfigurationFileTests : IDisposable
         Assert.Equal(new InterfaceAddress(IPAddress.Parse("10.0.0.1"), 24), Assert.Single(options.Addresses));
         Assert.Equal(new IPEndPoint(IPAddress.Any, 9000), options.ListenEndPoint);
         Assert.Equal(1420, options.Mtu);
+        Assert.True(options.ClampMss);
         Assert.Equal([IPNetwork.Parse("192.168.50.0/24")], options.Routes);
         PeerOptions peer = Assert.Single(options.Peers);
         Assert.Equal(_peer, peer.PublicKey);
@@ -80,6 +81,7 @@ public sealed class ConfigurationFileTests : IDisposable
     [InlineData("local_addr = \"0.0.0.0\"", 4, "interface.local_addr", "address:port")]
     [InlineData("mode = \"hub\"", 4, "interface.mode", "\"server\" or \"client\"")]
     [InlineData("vip = \"10.0.0.300\"", 4, "interface.vip", "not an IP address")]
+    [InlineData("mss_clamping = \"no\"", 4, "interface.mss_clamping", "true or false")]
     public void ABadInterfaceValueNamesFileLineAndKey(string line, int lineNumber, string key, string hint)
     {
         string path = Write($"""
@@ -205,6 +207,7 @@ public sealed class ConfigurationFileTests : IDisposable
             PrivateKey = _key,
             Mtu = 1380,
             Routes = [IPNetwork.Parse("192.168.50.0/24")],
+            MssClamping = false,
             Peers = [new PeerConfiguration { PublicKey = _peer, VirtualIP = IPAddress.Parse("10.0.0.1"), Endpoint = "hub.example:9000", AllowedIps = [IPNetwork.Parse("172.16.0.0/12")], PersistentKeepalive = 15, PresharedKey = psk }],
         };
         string path = Path.Combine(_directory, "saved.toml");
@@ -220,6 +223,7 @@ public sealed class ConfigurationFileTests : IDisposable
         Assert.Equal(config.PrivateKey, loaded.PrivateKey);
         Assert.Equal(config.Mtu, loaded.Mtu);
         Assert.Equal(config.Routes, loaded.Routes);
+        Assert.False(loaded.MssClamping);
         PeerConfiguration peer = Assert.Single(loaded.Peers);
         Assert.Equal((_peer, IPAddress.Parse("10.0.0.1"), "hub.example:9000", 15), (peer.PublicKey, peer.VirtualIP, peer.Endpoint, peer.PersistentKeepalive));
         Assert.Equal(config.Peers[0].AllowedIps, peer.AllowedIps);

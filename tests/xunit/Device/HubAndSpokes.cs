@@ -1,3 +1,4 @@
+using System.Net;
 using Taltun.Tests.Interop;
 
 namespace Taltun.Tests.Device;
@@ -10,8 +11,13 @@ namespace Taltun.Tests.Device;
 /// </summary>
 internal sealed class HubAndSpokes : IDisposable
 {
-    public HubAndSpokes(int spokes = 2)
+    private readonly bool _clampMss;
+    private readonly bool _fullTunnel;
+
+    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false)
     {
+        _clampMss = clampMss;
+        _fullTunnel = fullTunnel;
         Hub = new TunnelHost("hub", "10.0.0.1");
         try
         {
@@ -22,7 +28,7 @@ internal sealed class HubAndSpokes : IDisposable
                 NetworkNamespace.Connect(Hub.Namespace, $"10.99.{i}.1/24", spoke.Namespace, $"10.99.{i}.2/24");
             }
 
-            Hub.Start([.. Spokes.Select(s => s.AsPeer(null, $"{s.TunnelAddress}/32"))]);
+            Hub.Start([.. Spokes.Select(s => s.AsPeer(null, $"{s.TunnelAddress}/32"))], clampMss: clampMss);
             for (int i = 0; i < Spokes.Count; i++)
             {
                 StartSpoke(i);
@@ -41,8 +47,12 @@ internal sealed class HubAndSpokes : IDisposable
 
     public static string HubEndpoint(int spoke, int port = 9000) => $"10.99.{spoke + 1}.1:{port}";
 
-    public void StartSpoke(int i, int port = 9000) =>
-        Spokes[i].Start([Hub.AsPeer(HubEndpoint(i), "10.0.0.0/24")], port);
+    /// <summary>Starts spoke i; a full-tunnel spoke routes 0.0.0.0/1 and 128.0.0.0/1 through the hub too.</summary>
+    public void StartSpoke(int i, int port = 9000) => Spokes[i].Start(
+        [Hub.AsPeer(HubEndpoint(i), _fullTunnel ? ["10.0.0.0/24", "0.0.0.0/1", "128.0.0.0/1"] : ["10.0.0.0/24"])],
+        port,
+        routes: _fullTunnel ? [IPNetwork.Parse("0.0.0.0/1"), IPNetwork.Parse("128.0.0.0/1")] : null,
+        clampMss: _clampMss);
 
     public void Dispose()
     {

@@ -23,9 +23,9 @@ internal sealed class TunnelHost : IDisposable
 
     public Taltun.Device.Tunnel? Tunnel { get; private set; }
 
-    public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0")
+    public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true)
     {
-        TunnelOptions options = Options(peers, port, routes, name);
+        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss };
         Tunnel = Namespace.Invoke(() => Taltun.Device.Tunnel.Start(options));
         return Tunnel;
     }
@@ -41,7 +41,7 @@ internal sealed class TunnelHost : IDisposable
         ReceiveThreads = 2,
     };
 
-    public PeerOptions AsPeer(string? endpoint, params string[] allowedIps) => new()
+    public PeerOptions AsPeer(string? endpoint, params IEnumerable<string> allowedIps) => new()
     {
         PublicKey = Key.PublicKey,
         Endpoint = endpoint is null ? null : IPEndPoint.Parse(endpoint),

@@ -42,6 +42,37 @@ public sealed class TunnelResilienceTests
         Assert.Equal(3, rig.Hub.Ping("10.0.0.2"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TcpThroughAFullTunnelNegotiatesAnMssThatFits(bool clamp)
+    {
+        using var rig = new HubAndSpokes(spokes: 1, clampMss: clamp, fullTunnel: true);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+
+        // Both hosts believe in 1500-byte paths (as hosts routed through a tunnel gateway do): the
+        // spoke advertises MSS 1460, and the hub would send segments that do not fit the tunnel.
+        rig.Spokes[0].Namespace.Exec("ip", "route", "add", "10.0.0.1/32", "dev", "tun0", "advmss", "1460");
+        rig.Hub.Namespace.Exec("ip", "route", "add", "10.0.0.2/32", "dev", "tun0", "mtu", "1500", "advmss", "1460");
+        var server = rig.Hub.Namespace.Start("python3", "-c",
+            "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.0.0.1', 7000)); s.listen(); "
+            + "c, _ = s.accept(); print(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG), flush=True)");
+        Thread.Sleep(300);
+        rig.Spokes[0].Namespace.Exec("python3", "-c", "import socket, time; c = socket.create_connection(('10.0.0.1', 7000), timeout=5); time.sleep(0.2); c.close()");
+        Assert.True(server.WaitForExit(5000));
+        int mss = int.Parse(server.StandardOutput.ReadToEnd().Trim());
+
+        // TCP_MAXSEG is the segment size less the 12 bytes of timestamps.
+        if (clamp)
+        {
+            Assert.InRange(mss, 1000, 1380);
+        }
+        else
+        {
+            Assert.True(mss > 1380, $"without clamping the hub would send {mss}-byte segments");
+        }
+    }
+
     [Fact]
     public void TcpCompletesATransferWithTenPercentLoss()
     {
