@@ -28,6 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 scripts/install-prerequisites.sh >/dev/null
+command -v strace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace >/dev/null
 dotnet build bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
 
 ip netns add "$A"
@@ -98,7 +99,20 @@ run_taltun() { # name offloads(on|off) profile(0|1)
         PROFILER=
     fi
     read -r alloc1 cpu1 packets1 bytes1 < <(stats)
-    echo "$1 $((alloc1 - alloc0)) $((packets1 - packets0)) $(awk -v c0="$cpu0" -v c1="$cpu1" -v b0="$bytes0" -v b1="$bytes1" 'BEGIN { printf "%.2f", (c1 - c0) / ((b1 - b0) / 2 / 1e9) }')" >>"$WORK/engine"
+
+    # System calls per MB: strace both engine processes over a fixed 200 MB transfer (strace slows
+    # everything down, so this run is counted, not timed).
+    strace -f -c -o "$WORK/strace-$2" -p "${PIDS[0]}" -p "${PIDS[1]}" 2>/dev/null &
+    local tracer=$!
+    sleep 1
+    ip netns exec "$A" iperf3 -s -1 -B 10.0.0.1 -p 5298 >/dev/null 2>&1 &
+    sleep 0.3
+    ip netns exec "$B" iperf3 -c 10.0.0.1 -p 5298 -n 200M >/dev/null 2>&1 || true
+    kill -INT "$tracer"; wait "$tracer" 2>/dev/null || true
+    local syscalls
+    syscalls="$(awk '$NF == "total" { print $(NF-2) }' "$WORK/strace-$2")"
+
+    echo "$1 $((alloc1 - alloc0)) $((packets1 - packets0)) $(awk -v c0="$cpu0" -v c1="$cpu1" -v b0="$bytes0" -v b1="$bytes1" 'BEGIN { printf "%.2f", (c1 - c0) / ((b1 - b0) / 2 / 1e9) }') $(awk -v n="${syscalls:-0}" 'BEGIN { printf "%.0f", n / 200 }')" >>"$WORK/engine"
     grep -h Offloads "$WORK/a.err" | head -n1 >"$WORK/offloads-$2"
     echo stop >&3; echo stop >&4
     exec 3>&- 4>&-
@@ -146,9 +160,9 @@ echo
 echo
 echo "Taltun's engine during its measured runs (both processes; GC.GetTotalAllocatedBytes and CPU time before/after):"
 echo
-echo "| run | packets | bytes allocated | bytes/packet | CPU s per GB |"
-echo "|---|---|---|---|---|"
-awk '{ printf "| %s | %d | %d | %.4f | %s |\n", $1, $3, $2, $2 / $3, $4 }' "$WORK/engine"
+echo "| run | packets | bytes allocated | bytes/packet | CPU s per GB | system calls per MB |"
+echo "|---|---|---|---|---|---|"
+awk '{ printf "| %s | %d | %d | %.4f | %s | %s |\n", $1, $3, $2, $2 / $3, $4, $5 }' "$WORK/engine"
 echo
 echo "With offloads: $(sed 's/.*Offloads: //' "$WORK/offloads-on")"
 if [ -s "$WORK/profile" ]; then
