@@ -71,14 +71,14 @@ keyA="$(wg genkey)"; keyB="$(wg genkey)"
 echo "$keyA" >"$WORK/a.key"; echo "$keyB" >"$WORK/b.key"
 export DOTNET_PerfMapEnabled="${TALTUN_BENCH_PROFILE:-0}"
 
-run_taltun() { # name offloads(on|off) profile(0|1)
+run_taltun() { # name offloads(on|off) profile(0|1) [TUN queues]
     rm -f "$WORK/a.in" "$WORK/b.in"
     mkfifo "$WORK/a.in" "$WORK/b.in"
     ip netns exec "$A" "$WORK/host/Taltun.BenchHost" --key "$WORK/a.key" --address 10.0.0.1/24 --listen 0.0.0.0:9000 \
-        --peer "$(echo "$keyB" | wg pubkey)" --allowed 10.0.0.2/32 --offloads "$2" <"$WORK/a.in" >"$WORK/a.out" 2>"$WORK/a.err" &
+        --peer "$(echo "$keyB" | wg pubkey)" --allowed 10.0.0.2/32 --offloads "$2" ${4:+--queues "$4"} <"$WORK/a.in" >"$WORK/a.out" 2>"$WORK/a.err" &
     PIDS+=($!)
     ip netns exec "$B" "$WORK/host/Taltun.BenchHost" --key "$WORK/b.key" --address 10.0.0.2/24 --listen 0.0.0.0:9000 \
-        --peer "$(echo "$keyA" | wg pubkey)" --allowed 10.0.0.1/32 --endpoint 10.98.0.1:9000 --offloads "$2" <"$WORK/b.in" >"$WORK/b.out" 2>"$WORK/b.err" &
+        --peer "$(echo "$keyA" | wg pubkey)" --allowed 10.0.0.1/32 --endpoint 10.98.0.1:9000 --offloads "$2" ${4:+--queues "$4"} <"$WORK/b.in" >"$WORK/b.out" 2>"$WORK/b.err" &
     PIDS+=($!)
     exec 3>"$WORK/a.in" 4>"$WORK/b.in"
     for _ in $(seq 50); do [ "$(grep -l ready "$WORK"/a.out "$WORK"/b.out 2>/dev/null | wc -l)" = 2 ] && break; sleep 0.2; done
@@ -102,7 +102,7 @@ run_taltun() { # name offloads(on|off) profile(0|1)
 
     # System calls per MB: strace both engine processes over a fixed 200 MB transfer (strace slows
     # everything down, so this run is counted, not timed).
-    strace -f -c -o "$WORK/strace-$2" -p "${PIDS[0]}" -p "${PIDS[1]}" 2>/dev/null &
+    strace -f -c -o "$WORK/strace-$1" -p "${PIDS[0]}" -p "${PIDS[1]}" 2>/dev/null &
     local tracer=$!
     sleep 1
     ip netns exec "$A" iperf3 -s -1 -B 10.0.0.1 -p 5298 >/dev/null 2>&1 &
@@ -110,10 +110,10 @@ run_taltun() { # name offloads(on|off) profile(0|1)
     ip netns exec "$B" iperf3 -c 10.0.0.1 -p 5298 -n 200M >/dev/null 2>&1 || true
     kill -INT "$tracer"; wait "$tracer" 2>/dev/null || true
     local syscalls
-    syscalls="$(awk '$NF == "total" { print $(NF-2) }' "$WORK/strace-$2")"
+    syscalls="$(awk '$NF == "total" { print $(NF-2) }' "$WORK/strace-$1")"
 
     echo "$1 $((alloc1 - alloc0)) $((packets1 - packets0)) $(awk -v c0="$cpu0" -v c1="$cpu1" -v b0="$bytes0" -v b1="$bytes1" 'BEGIN { printf "%.2f", (c1 - c0) / ((b1 - b0) / 2 / 1e9) }') $(awk -v n="${syscalls:-0}" 'BEGIN { printf "%.0f", n / 200 }')" >>"$WORK/engine"
-    grep -h Offloads "$WORK/a.err" | head -n1 >"$WORK/offloads-$2"
+    grep -h Offloads "$WORK/a.err" | head -n1 >"$WORK/offloads-$1"
     echo stop >&3; echo stop >&4
     exec 3>&- 4>&-
     wait "${PIDS[@]}" 2>/dev/null || true
@@ -128,6 +128,9 @@ stats() { # → "allocated cpu packets bytes" for both processes, summed
 
 run_taltun "taltun" on "${TALTUN_BENCH_PROFILE:-0}"
 run_taltun "taltun-no-offloads" off 0
+if [ "$(nproc)" -ge 2 ]; then
+    run_taltun "taltun-$(( $(nproc) ))-tun-queues" on 0 "$(nproc)"
+fi
 
 # Debian's wireguard-go, same addresses plan on its own subnet.
 for side in a b; do
@@ -164,7 +167,7 @@ echo "| run | packets | bytes allocated | bytes/packet | CPU s per GB | system c
 echo "|---|---|---|---|---|---|"
 awk '{ printf "| %s | %d | %d | %.4f | %s | %s |\n", $1, $3, $2, $2 / $3, $4, $5 }' "$WORK/engine"
 echo
-echo "With offloads: $(sed 's/.*Offloads: //' "$WORK/offloads-on")"
+echo "With offloads: $(sed 's/.*Offloads: //' "$WORK/offloads-taltun")"
 if [ -s "$WORK/profile" ]; then
     echo
     echo "Where the CPU went during Taltun's run (perf, all CPUs, self time):"

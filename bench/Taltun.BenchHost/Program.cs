@@ -2,7 +2,7 @@
 // stdin with what only the process itself can see: bytes allocated by the whole process, CPU
 // time, and packets moved. Usage (inside the namespace, as root):
 //   Taltun.BenchHost --key FILE --address 10.0.0.1/24 --listen 0.0.0.0:9000
-//                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off]
+//                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off] [--queues N]
 using System.Diagnostics;
 using System.Net;
 using Taltun.Configuration;
@@ -31,6 +31,7 @@ using Tunnel tunnel = Tunnel.Start(new TunnelOptions
     Addresses = [address],
     Peers = [peer],
     UseOffloads = options.GetValueOrDefault("offloads", "on") != "off",
+    TunQueues = options.TryGetValue("queues", out string? queues) ? int.Parse(queues) : new TunnelOptions { InterfaceName = "x", PrivateKey = key }.TunQueues,
 });
 Console.WriteLine($"ready {tunnel.PublicKey}");
 Console.Error.WriteLine(string.Join(Environment.NewLine, tunnel.Log.Entries.Select(e => e.Message)));

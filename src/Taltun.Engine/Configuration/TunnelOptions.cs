@@ -43,6 +43,9 @@ public sealed partial record TunnelOptions
     /// <summary>Lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (both directions).</summary>
     public bool ClampMss { get; init; } = true;
 
+    /// <summary>TUN queues (IFF_MULTI_QUEUE), each read and encrypted by its own thread; flows are spread over them by hash.</summary>
+    public int TunQueues { get; init; } = Tuning.DefaultTunQueues;
+
     /// <summary>UDP sockets (and receive threads) in the SO_REUSEPORT group.</summary>
     public int ReceiveThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
 
@@ -76,6 +79,11 @@ public sealed partial record TunnelOptions
         if (ReceiveThreads is < 1 or > 64)
         {
             throw Invalid($"ReceiveThreads {ReceiveThreads} is out of range: use 1 to 64.");
+        }
+
+        if (TunQueues is < 1 or > 64)
+        {
+            throw Invalid($"TunQueues {TunQueues} is out of range: use 1 to 64.");
         }
 
         foreach (InterfaceAddress address in Addresses)

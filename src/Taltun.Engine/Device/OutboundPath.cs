@@ -9,7 +9,7 @@ using static Taltun.Protocol.MessageLayout;
 namespace Taltun.Device;
 
 /// <summary>
-/// Packets leaving through the tunnel, on one dedicated thread:
+/// Packets leaving through the tunnel, on one dedicated thread per TUN queue:
 ///   1. read a burst from the TUN device (until it is empty or a batch is full); each packet lands
 ///      behind room for the transport header, so encryption happens in place. With offloads a
 ///      read may be a 64 KB TCP/UDP super-packet: it is cut into MTU-sized packets (with their
@@ -34,9 +34,12 @@ internal sealed unsafe class OutboundPath : IDisposable
     private readonly SendBatch _batch;
     private readonly bool _clampMss;
 
-    public OutboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, TunnelLog log, bool clampMss)
+    private readonly int _queue;
+
+    public OutboundPath(ProtocolCore core, TunDevice tun, int queue, UdpSocket socket, TunnelLog log, bool clampMss)
     {
         _core = core;
+        _queue = queue;
         _clampMss = clampMss;
         _tun = tun;
         _socket = socket;
@@ -53,7 +56,7 @@ internal sealed unsafe class OutboundPath : IDisposable
             int count = _superPacket is null ? ReadBurst() : ReadSuperPackets();
             if (count == 0)
             {
-                if (!shutdown.Wait(_tun.Fd, Libc.POLLIN))
+                if (!shutdown.Wait(_tun.Queues[_queue], Libc.POLLIN))
                 {
                     return;
                 }
@@ -77,7 +80,7 @@ internal sealed unsafe class OutboundPath : IDisposable
         int count = 0;
         while (count < Tuning.BatchSize)
         {
-            int length = _tun.Read(_slots.Pointer(count) + TransportHeaderSize, PacketCapacity, out int errno);
+            int length = _tun.Read(_queue, _slots.Pointer(count) + TransportHeaderSize, PacketCapacity, out int errno);
             if (length > 0)
             {
                 _lengths[count++] = length;
@@ -97,7 +100,7 @@ internal sealed unsafe class OutboundPath : IDisposable
         int count = 0;
         while (count < Tuning.BatchSize)
         {
-            int length = _tun.Read(_superPacket!.Pointer(0), _superPacket.SlotSize, out int errno);
+            int length = _tun.Read(_queue, _superPacket!.Pointer(0), _superPacket.SlotSize, out int errno);
             if (length <= VirtioNetHeader.Size)
             {
                 if (length >= 0 || !ShouldRetry(length, errno))

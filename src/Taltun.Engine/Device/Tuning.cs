@@ -21,6 +21,12 @@ internal static class Tuning
     /// </summary>
     public const int OutboundSlots = 2 * BatchSize;
 
+    /// <summary>
+    /// TUN queues by default: one per two cores. One thread per queue reads and encrypts, and the
+    /// receive threads decrypt; on 2 cores one queue keeps both busy (see bench/RESULTS.md).
+    /// </summary>
+    public static readonly int DefaultTunQueues = Math.Clamp(Environment.ProcessorCount / 2, 1, 16);
+
     /// <summary>The largest read from a TUN device with offloads: an IP packet of 64 KB.</summary>
     public const int MaxSuperPacket = 65535;
 

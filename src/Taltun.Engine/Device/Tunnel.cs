@@ -13,7 +13,7 @@ namespace Taltun.Device;
 /// A running tunnel: a TUN interface, its addresses and routes, a SO_REUSEPORT group of UDP
 /// sockets, and the threads that move packets between them through the protocol core.
 ///
-/// Threads (all dedicated, named "taltun/NAME/…"): one TUN reader (<see cref="OutboundPath"/>),
+/// Threads (all dedicated, named "taltun/NAME/…"): one reader per TUN queue (<see cref="OutboundPath"/>),
 /// one receiver per UDP socket (<see cref="InboundPath"/>), and one control thread for
 /// handshakes and timers (<see cref="HandshakeWorker"/>).
 ///
@@ -34,7 +34,7 @@ public sealed class Tunnel : IDisposable
     private readonly NetworkSetup _setup;
     private readonly ShutdownSignal _shutdown;
     private readonly HandshakeWorker _handshakes;
-    private readonly OutboundPath _outbound;
+    private readonly OutboundPath[] _outbound;
     private readonly InboundPath[] _inbound;
     private readonly List<Thread> _threads = [];
     private readonly Lock _lifecycle = new();
@@ -54,7 +54,7 @@ public sealed class Tunnel : IDisposable
         Log = log;
         _core = new ProtocolCore(options.PrivateKey, time, options.Mtu);
         _handshakes = new HandshakeWorker(_core, sockets[0], log, time);
-        _outbound = new OutboundPath(_core, tun, sockets[0], log, options.ClampMss);
+        _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], log, options.ClampMss))];
         var local = new LocalAddresses(options.Addresses);
         _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakes, local, log, options.ClampMss))];
         Started = time.GetUtcNow();
@@ -118,7 +118,7 @@ public sealed class Tunnel : IDisposable
                 throw new TunnelException(TunnelError.InterfaceExists, $"Interface '{options.InterfaceName}' already exists. Choose another tun_name, or stop the tunnel or program that owns it.");
             }
 
-            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath, options.UseOffloads);
+            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath, options.UseOffloads, options.TunQueues);
             cleanup.Push(tun);
             UdpSocket[] sockets = UdpSocket.OpenGroup(options.ListenEndPoint, options.ReceiveThreads, shutdown, options.UseOffloads);
             foreach (UdpSocket socket in sockets)
@@ -277,7 +277,11 @@ public sealed class Tunnel : IDisposable
 
         _tun.Dispose();
         _netlink.Dispose();
-        _outbound.Dispose();
+        foreach (OutboundPath path in _outbound)
+        {
+            path.Dispose();
+        }
+
         foreach (InboundPath path in _inbound)
         {
             path.Dispose();
@@ -302,7 +306,12 @@ public sealed class Tunnel : IDisposable
         _sockets[0].SegmentationRefused += errno =>
             Log.Warning($"The kernel refused a segmented UDP send ({Interop.Errno.Describe(errno)}); sending one datagram per message from now on.");
         StartThread("control", _handshakes.Run);
-        StartThread("tun", () => _outbound.Run(_shutdown));
+        for (int q = 0; q < _outbound.Length; q++)
+        {
+            OutboundPath path = _outbound[q];
+            StartThread($"tun{q}", () => path.Run(_shutdown));
+        }
+
         for (int i = 0; i < _inbound.Length; i++)
         {
             InboundPath path = _inbound[i];

@@ -6,11 +6,13 @@ namespace Taltun.Tun;
 
 /// <summary>
 /// A Linux TUN interface opened with IFF_TUN|IFF_NO_PI: each read returns one IP packet (with
-/// offloads, possibly a 64 KB super-packet behind a virtio header), each write injects one. The descriptor is non-blocking; loops wait on it through a
+/// offloads, possibly a 64 KB super-packet behind a virtio header), each write injects one. With
+/// several queues (IFF_MULTI_QUEUE) the kernel spreads outgoing flows over them by flow hash, one
+/// reader per queue. Descriptors are non-blocking; loops wait on them through a
 /// <see cref="ShutdownSignal"/>. The interface lives as long as this object: Dispose closes the
-/// descriptor and the kernel deletes the interface with every address and route on it.
+/// descriptors and the kernel deletes the interface with every address and route on it.
 ///
-/// Thread-safe for one reader and any number of writers (the kernel serialises per packet).
+/// Thread-safe for one reader per queue and any number of writers (the kernel serialises per packet).
 /// </summary>
 internal sealed unsafe class TunDevice : IDisposable
 {
@@ -19,6 +21,7 @@ internal sealed unsafe class TunDevice : IDisposable
     private const nuint TUNSETIFF = 0x400454ca;
     private const nuint TUNSETOFFLOAD = 0x400454d0;
     private const short IFF_TUN = 0x0001;
+    private const short IFF_MULTI_QUEUE = 0x0100;
     private const short IFF_NO_PI = 0x1000;
     private const short IFF_VNET_HDR = 0x4000;
     private const uint TUN_F_CSUM = 0x01;
@@ -29,14 +32,20 @@ internal sealed unsafe class TunDevice : IDisposable
     private const int IfNameSize = 16;
     private const int IfReqSize = 40;
 
-    private TunDevice(FileDescriptor fd, string name, string? offloads)
+    private readonly FileDescriptor[] _queues;
+
+    private TunDevice(FileDescriptor[] queues, string name, string? offloads)
     {
-        Fd = fd;
+        _queues = queues;
         Name = name;
         Offloads = offloads;
     }
 
-    public FileDescriptor Fd { get; }
+    /// <summary>The first queue: where the receive path writes.</summary>
+    public FileDescriptor Fd => _queues[0];
+
+    /// <summary>One descriptor per queue; each has its own reader.</summary>
+    public IReadOnlyList<FileDescriptor> Queues => _queues;
 
     /// <summary>The interface name the kernel gave (the requested one).</summary>
     public string Name { get; }
@@ -51,31 +60,81 @@ internal sealed unsafe class TunDevice : IDisposable
     public bool HasVirtioHeader => Offloads is not null;
 
     /// <summary>
-    /// Creates the interface. With <paramref name="offloads"/>, asks for TCP (and where the kernel
-    /// has it, UDP) segmentation offload; a kernel that refuses gets a plain device instead.
+    /// Creates the interface with <paramref name="queues"/> queues. With <paramref name="offloads"/>,
+    /// asks for TCP (and where the kernel has it, UDP) segmentation offload; a kernel that refuses
+    /// gets a plain device instead.
     /// </summary>
-    public static TunDevice Open(string name, string path = DefaultPath, bool offloads = false)
+    public static TunDevice Open(string name, string path = DefaultPath, bool offloads = false, int queues = 1)
     {
+        short flags = (short)(IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0));
         if (offloads)
         {
-            TunDevice device = Create(name, path, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, null);
-            foreach ((uint flags, string names) in (ReadOnlySpan<(uint, string)>)[
-                (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6, "csum tso4 tso6 uso4 uso6"),
-                (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, "csum tso4 tso6")])
+            var opened = new List<FileDescriptor>();
+            string kernelName = name;
+            string? accepted = null;
+            try
             {
-                if (Libc.Ioctl(device.Fd, TUNSETOFFLOAD, flags) == 0)
+                for (int i = 0; i < queues; i++)
                 {
-                    return new TunDevice(device.Fd, device.Name, names);
+                    (FileDescriptor fd, kernelName) = Attach(kernelName, path, (short)(flags | IFF_VNET_HDR));
+                    opened.Add(fd);
+                    accepted = SetOffloads(fd);
+                    if (accepted is null)
+                    {
+                        break;
+                    }
                 }
             }
+            catch
+            {
+                opened.ForEach(fd => fd.Dispose());
+                throw;
+            }
 
-            device.Dispose();
+            if (accepted is not null)
+            {
+                return new TunDevice([.. opened], kernelName, accepted);
+            }
+
+            opened.ForEach(fd => fd.Dispose());
         }
 
-        return Create(name, path, IFF_TUN | IFF_NO_PI, null);
+        var plain = new List<FileDescriptor>();
+        string plainName = name;
+        try
+        {
+            for (int i = 0; i < queues; i++)
+            {
+                (FileDescriptor fd, plainName) = Attach(plainName, path, flags);
+                plain.Add(fd);
+            }
+        }
+        catch
+        {
+            plain.ForEach(fd => fd.Dispose());
+            throw;
+        }
+
+        return new TunDevice([.. plain], plainName, null);
     }
 
-    private static TunDevice Create(string name, string path, short flags, string? offloads)
+    /// <summary>The offloads the kernel accepted on this queue, trying UDP segmentation too first; null if none.</summary>
+    private static string? SetOffloads(FileDescriptor fd)
+    {
+        foreach ((uint flags, string names) in (ReadOnlySpan<(uint, string)>)[
+            (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6, "csum tso4 tso6 uso4 uso6"),
+            (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, "csum tso4 tso6")])
+        {
+            if (Libc.Ioctl(fd, TUNSETOFFLOAD, flags) == 0)
+            {
+                return names;
+            }
+        }
+
+        return null;
+    }
+
+    private static (FileDescriptor Fd, string Name) Attach(string name, string path, short flags)
     {
         int raw = Libc.Open(path, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (raw < 0)
@@ -108,13 +167,13 @@ internal sealed unsafe class TunDevice : IDisposable
 
         var kernelName = new ReadOnlySpan<byte>(request, IfNameSize);
         int end = kernelName.IndexOf((byte)0);
-        return new TunDevice(fd, Encoding.ASCII.GetString(end < 0 ? kernelName : kernelName[..end]), offloads);
+        return (fd, Encoding.ASCII.GetString(end < 0 ? kernelName : kernelName[..end]));
     }
 
-    /// <summary>Reads one packet into <paramref name="buffer"/>; its length, or -1 with errno (EAGAIN when none is waiting).</summary>
-    public int Read(byte* buffer, int capacity, out int errno)
+    /// <summary>Reads one packet from <paramref name="queue"/> into <paramref name="buffer"/>; its length, or -1 with errno (EAGAIN when none is waiting).</summary>
+    public int Read(int queue, byte* buffer, int capacity, out int errno)
     {
-        nint read = Libc.Read(Fd, buffer, (nuint)capacity);
+        nint read = Libc.Read(_queues[queue], buffer, (nuint)capacity);
         errno = read < 0 ? Errno.Last : 0;
         return (int)read;
     }
@@ -127,5 +186,11 @@ internal sealed unsafe class TunDevice : IDisposable
         return written == length;
     }
 
-    public void Dispose() => Fd.Dispose();
+    public void Dispose()
+    {
+        foreach (FileDescriptor queue in _queues)
+        {
+            queue.Dispose();
+        }
+    }
 }

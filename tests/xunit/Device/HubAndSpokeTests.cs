@@ -52,4 +52,17 @@ public sealed class HubAndSpokeTests
         Assert.True(down > 10e6, $"hub → spoke {down / 1e6:F0} Mbit/s");
         Assert.True(across > 10e6, $"spoke → spoke {across / 1e6:F0} Mbit/s");
     }
+
+    [Fact]
+    public void MultiQueueTunnelsCarryParallelStreamsBothWays()
+    {
+        using var rig = new HubAndSpokes(spokes: 1, tunQueues: 2);
+        Assert.Contains("multi_queue", rig.Hub.Namespace.Exec("ip", "-d", "link", "show", "tun0"));
+
+        double up = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1", streams: 4);
+        double down = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1", reverse: true, streams: 4);
+
+        Assert.True(up > 10e6, $"4 streams spoke → hub {up / 1e6:F0} Mbit/s");
+        Assert.True(down > 10e6, $"4 streams hub → spoke {down / 1e6:F0} Mbit/s");
+    }
 }

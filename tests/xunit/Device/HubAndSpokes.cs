@@ -14,16 +14,16 @@ internal sealed class HubAndSpokes : IDisposable
     private readonly bool _clampMss;
     private readonly bool _fullTunnel;
 
-    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false)
+    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false, int tunQueues = 1)
     {
         _clampMss = clampMss;
         _fullTunnel = fullTunnel;
-        Hub = new TunnelHost("hub", "10.0.0.1");
+        Hub = new TunnelHost("hub", "10.0.0.1") { TunQueues = tunQueues };
         try
         {
             for (int i = 1; i <= spokes; i++)
             {
-                var spoke = new TunnelHost($"spoke{i}", $"10.0.0.{i + 1}");
+                var spoke = new TunnelHost($"spoke{i}", $"10.0.0.{i + 1}") { TunQueues = tunQueues };
                 Spokes.Add(spoke);
                 NetworkNamespace.Connect(Hub.Namespace, $"10.99.{i}.1/24", spoke.Namespace, $"10.99.{i}.2/24");
             }

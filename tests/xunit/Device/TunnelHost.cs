@@ -23,9 +23,12 @@ internal sealed class TunnelHost : IDisposable
 
     public Taltun.Device.Tunnel? Tunnel { get; private set; }
 
+    /// <summary>TUN queues for tunnels this host starts.</summary>
+    public int TunQueues { get; set; } = 1;
+
     public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true)
     {
-        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss };
+        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues };
         Tunnel = Namespace.Invoke(() => Taltun.Device.Tunnel.Start(options));
         return Tunnel;
     }
