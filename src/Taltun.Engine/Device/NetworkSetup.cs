@@ -19,6 +19,7 @@ internal sealed class NetworkSetup
     private readonly List<InterfaceAddress> _addresses = [];
     private readonly Dictionary<IPNetwork, int> _routeUsers = [];
     private readonly List<IPNetwork> _routeOrder = [];
+    private readonly List<(IPNetwork Host, int Index, IPAddress? Gateway)> _exceptions = [];
     private readonly IReadOnlyList<InterfaceAddress> _configuredAddresses;
     private readonly Lock _lock = new();
 
@@ -35,11 +36,26 @@ internal sealed class NetworkSetup
 
     public int InterfaceIndex { get; }
 
-    /// <summary>MTU, addresses, link up, then the configured routes; throws on the first refusal (the caller reverts).</summary>
-    public void Apply(int mtu, IReadOnlyList<IPNetwork> routes)
+    /// <summary>
+    /// MTU, addresses, link up, then the configured routes; throws on the first refusal (the
+    /// caller reverts). A peer endpoint that the tunnel's routes would swallow (a full tunnel to a
+    /// hub beyond the LAN) keeps its current path through a host route, as OpenVPN's def1 does, so
+    /// the tunnel's own packets never loop into it.
+    /// </summary>
+    public void Apply(int mtu, IReadOnlyList<IPNetwork> routes, IReadOnlyList<IPNetwork> peerRoutes, IEnumerable<IPAddress> endpoints)
     {
         lock (_lock)
         {
+            var covered = routes.Concat(peerRoutes.Where(p => p.PrefixLength > 0)).ToList();
+            var exceptions = new List<(IPNetwork Host, int Index, IPAddress? Gateway)>();
+            foreach (IPAddress endpoint in endpoints.Distinct())
+            {
+                if (covered.Any(r => r.Contains(endpoint)) && _netlink.RouteTo(endpoint) is { } path && path.Index != InterfaceIndex)
+                {
+                    exceptions.Add((new InterfaceAddress(endpoint, 0).Host, path.Index, path.Gateway));
+                }
+            }
+
             _netlink.SetMtu(InterfaceIndex, InterfaceName, mtu);
             foreach (InterfaceAddress address in _configuredAddresses)
             {
@@ -48,6 +64,13 @@ internal sealed class NetworkSetup
             }
 
             _netlink.SetUp(InterfaceIndex, InterfaceName);
+            foreach ((IPNetwork host, int index, IPAddress? gateway) in exceptions)
+            {
+                _netlink.AddRoute(index, $"interface {index}", host, gateway);
+                _exceptions.Add((host, index, gateway));
+                _log.Information($"Route {host}{(gateway is null ? string.Empty : $" via {gateway}")} keeps the peer endpoint outside the tunnel's routes.");
+            }
+
             foreach (IPNetwork route in routes)
             {
                 AcquireLocked(route);
@@ -133,6 +156,12 @@ internal sealed class NetworkSetup
 
             _routeOrder.Clear();
             _routeUsers.Clear();
+            foreach ((IPNetwork host, int index, IPAddress? gateway) in _exceptions)
+            {
+                TryDelete(() => _netlink.DeleteRoute(index, $"interface {index}", host, gateway));
+            }
+
+            _exceptions.Clear();
             for (int i = _addresses.Count - 1; i >= 0; i--)
             {
                 InterfaceAddress address = _addresses[i];

@@ -128,7 +128,11 @@ public sealed class Tunnel : IDisposable
 
             int index = netlink.LinkIndex(tun.Name);
             setup = new NetworkSetup(netlink, tun.Name, index, options.Addresses, log);
-            setup.Apply(options.Mtu, options.Routes);
+            setup.Apply(
+                options.Mtu,
+                options.Routes,
+                [.. options.Peers.SelectMany(p => p.AllowedIps)],
+                options.Peers.Where(p => p.Endpoint is not null).Select(p => p.Endpoint!.Address));
             var tunnel = new Tunnel(options, time, netlink, tun, sockets, setup, shutdown, log);
             try
             {

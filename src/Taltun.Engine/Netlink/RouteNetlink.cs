@@ -25,6 +25,8 @@ internal sealed unsafe class RouteNetlink : IDisposable
     private const ushort RTM_DELADDR = 21;
     private const ushort RTM_NEWROUTE = 24;
     private const ushort RTM_DELROUTE = 25;
+    private const ushort RTM_GETROUTE = 26;
+    private const ushort RTA_GATEWAY = 5;
     private const ushort IFLA_IFNAME = 3;
     private const ushort IFLA_MTU = 4;
     private const ushort IFA_ADDRESS = 1;
@@ -109,12 +111,57 @@ internal sealed unsafe class RouteNetlink : IDisposable
     public bool DeleteAddress(int index, string name, IPNetwork address, IPAddress host) =>
         Absent(Transact(AddressMessage(RTM_DELADDR, 0, index, address, host)), $"deleting address {host}/{address.PrefixLength} from '{name}'");
 
-    public void AddRoute(int index, string name, IPNetwork destination) =>
-        Check(Transact(RouteMessage(RTM_NEWROUTE, NetlinkMessage.Create | NetlinkMessage.Exclusive, index, destination)), $"adding route {destination} dev '{name}'");
+    public void AddRoute(int index, string name, IPNetwork destination, IPAddress? gateway = null) =>
+        Check(Transact(RouteMessage(RTM_NEWROUTE, NetlinkMessage.Create | NetlinkMessage.Exclusive, index, destination, gateway)), $"adding route {destination}{Via(gateway)} dev '{name}'");
 
     /// <summary>Deletes a route through the interface; true if it was there.</summary>
-    public bool DeleteRoute(int index, string name, IPNetwork destination) =>
-        Absent(Transact(RouteMessage(RTM_DELROUTE, 0, index, destination)), $"deleting route {destination} dev '{name}'");
+    public bool DeleteRoute(int index, string name, IPNetwork destination, IPAddress? gateway = null) =>
+        Absent(Transact(RouteMessage(RTM_DELROUTE, 0, index, destination, gateway)), $"deleting route {destination}{Via(gateway)} dev '{name}'");
+
+    /// <summary>The kernel's route to <paramref name="address"/> now (interface index and gateway, if any), or null if it has none.</summary>
+    public (int Index, IPAddress? Gateway)? RouteTo(IPAddress address)
+    {
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        var header = new byte[12];
+        header[0] = (byte)(v6 ? Libc.AF_INET6 : Libc.AF_INET);
+        header[1] = (byte)(v6 ? 128 : 32);
+        var message = new NetlinkMessage(RTM_GETROUTE, NetlinkMessage.Request)
+            .Bytes(header)
+            .Attribute(RTA_DST, address.GetAddressBytes());
+        int index = 0;
+        IPAddress? gateway = null;
+        int errno = Transact(message, reply =>
+        {
+            if (BinaryPrimitives.ReadUInt16LittleEndian(reply[4..]) != RTM_NEWROUTE)
+            {
+                return;
+            }
+
+            ReadOnlySpan<byte> attributes = reply[(NetlinkMessage.HeaderSize + 12)..];
+            while (attributes.Length >= 4)
+            {
+                int length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
+                ushort type = BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]);
+                if (length < 4 || length > attributes.Length)
+                {
+                    break;
+                }
+
+                ReadOnlySpan<byte> value = attributes[4..length];
+                if (type == RTA_OIF && value.Length >= 4)
+                {
+                    index = BinaryPrimitives.ReadInt32LittleEndian(value);
+                }
+                else if (type == RTA_GATEWAY && value.Length is 4 or 16)
+                {
+                    gateway = new IPAddress(value);
+                }
+
+                attributes = attributes[Math.Min(attributes.Length, NetlinkMessage.Align(length))..];
+            }
+        });
+        return errno == 0 && index != 0 ? (index, gateway) : null;
+    }
 
     public void Dispose() => _fd.Dispose();
 
@@ -143,7 +190,9 @@ internal sealed unsafe class RouteNetlink : IDisposable
         return v6 ? message.Attribute(IFA_FLAGS, IFA_F_NODAD) : message;
     }
 
-    private static NetlinkMessage RouteMessage(ushort type, ushort flags, int index, IPNetwork destination)
+    private static string Via(IPAddress? gateway) => gateway is null ? string.Empty : $" via {gateway}";
+
+    private static NetlinkMessage RouteMessage(ushort type, ushort flags, int index, IPNetwork destination, IPAddress? gateway)
     {
         bool v6 = destination.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
         var header = new byte[12];
@@ -151,12 +200,16 @@ internal sealed unsafe class RouteNetlink : IDisposable
         header[1] = (byte)destination.PrefixLength;
         header[4] = RT_TABLE_MAIN;
         header[5] = RTPROT_STATIC;
-        header[6] = RT_SCOPE_LINK;
+        header[6] = gateway is null ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
         header[7] = RTN_UNICAST;
         var message = new NetlinkMessage(type, (ushort)(NetlinkMessage.Request | NetlinkMessage.Ack | flags))
             .Bytes(header)
             .Attribute(RTA_DST, destination.BaseAddress.GetAddressBytes())
             .Attribute(RTA_OIF, (uint)index);
+        if (gateway is not null)
+        {
+            message.Attribute(RTA_GATEWAY, gateway.GetAddressBytes());
+        }
 
         // IPv6 routes default to metric 1024; ask for it explicitly so delete matches what was added.
         return v6 ? message.Attribute(RTA_PRIORITY, 1024u) : message;

@@ -45,6 +45,31 @@ public sealed class TunnelLifecycleTests
     }
 
     [Fact]
+    public void AFullTunnelKeepsTheHubsEndpointOnItsOldPath()
+    {
+        // The hub's public address (172.20.0.1) is not on the client's LAN: the client reaches it
+        // through its default gateway, which the full tunnel's /1 routes would otherwise capture.
+        using var hub = new TunnelHost("fthub", "10.0.0.1");
+        using var client = new TunnelHost("ftcli", "10.0.0.2");
+        NetworkNamespace.Connect(hub.Namespace, "10.98.0.1/30", client.Namespace, "10.98.0.2/30");
+        hub.Namespace.Exec("ip", "address", "add", "172.20.0.1/32", "dev", "lo");
+        client.Namespace.Exec("ip", "route", "add", "default", "via", "10.98.0.1");
+        hub.Start([client.AsPeer(null, "10.0.0.2/32")]);
+        IPNetwork[] fullTunnel = [IPNetwork.Parse("0.0.0.0/1"), IPNetwork.Parse("128.0.0.0/1")];
+        client.Start([hub.AsPeer("172.20.0.1:9000", ["10.0.0.0/24", .. fullTunnel.Select(r => r.ToString())])], routes: fullTunnel);
+
+        Assert.Equal(3, client.Ping("10.0.0.1"));
+        Assert.Contains("via 10.98.0.1", client.Namespace.Exec("ip", "route", "get", "172.20.0.1"));
+        Assert.Contains("dev tun0", client.Namespace.Exec("ip", "route", "get", "8.8.8.8"));
+        Assert.Contains("Route 172.20.0.1/32 via 10.98.0.1", string.Join('\n', client.Tunnel!.Log.Entries.Select(e => e.Message)));
+
+        client.StopTunnel();
+        string table = client.Namespace.Exec("ip", "route", "show");
+        Assert.DoesNotContain("172.20.0.1", table);
+        Assert.Contains("default via 10.98.0.1", table);
+    }
+
+    [Fact]
     public void IPv6AddressesAndRoutesAreAddedAndRemoved()
     {
         using var host = new TunnelHost("v6", "10.0.0.1");
