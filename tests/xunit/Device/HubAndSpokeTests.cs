@@ -65,4 +65,27 @@ public sealed class HubAndSpokeTests
         Assert.True(up > 10e6, $"4 streams spoke → hub {up / 1e6:F0} Mbit/s");
         Assert.True(down > 10e6, $"4 streams hub → spoke {down / 1e6:F0} Mbit/s");
     }
+
+    [Fact]
+    public void IPv6EndpointsAndIPv6InsideTheTunnelWork()
+    {
+        using var hub = new TunnelHost("v6hub", "10.0.0.1");
+        using var spoke = new TunnelHost("v6spoke", "10.0.0.2");
+        NetworkNamespace.Connect(hub.Namespace, "10.98.0.1/24", spoke.Namespace, "10.98.0.2/24");
+        string hubLink = hub.Namespace.Exec("ip", "-o", "link", "show", "type", "veth").Split(':')[1].Trim().Split('@')[0];
+        string spokeLink = spoke.Namespace.Exec("ip", "-o", "link", "show", "type", "veth").Split(':')[1].Trim().Split('@')[0];
+        hub.Namespace.Exec("ip", "-6", "address", "add", "fd00:98::1/64", "dev", hubLink, "nodad");
+        spoke.Namespace.Exec("ip", "-6", "address", "add", "fd00:98::2/64", "dev", spokeLink, "nodad");
+
+        Taltun.Configuration.InterfaceAddress[] Addresses(string v4, string v6) =>
+            [new(System.Net.IPAddress.Parse(v4), 24), new(System.Net.IPAddress.Parse(v6), 64)];
+        hub.Start([spoke.AsPeer(null, "10.0.0.2/32", "fd00:77::2/128")], addresses: Addresses("10.0.0.1", "fd00:77::1"));
+        spoke.Start([hub.AsPeer("[fd00:98::1]:9000", "10.0.0.0/24", "fd00:77::/64")], addresses: Addresses("10.0.0.2", "fd00:77::2"));
+
+        Assert.Equal(3, spoke.Ping("10.0.0.1"));
+        Assert.Equal(3, spoke.Ping("fd00:77::1"));
+        Assert.Equal(System.Net.IPAddress.Parse("fd00:98::2"), hub.Tunnel!.GetStatus().Peers[0].Endpoint!.Address);
+        double bitsPerSecond = Iperf.Run(hub.Namespace, spoke.Namespace, "fd00:77::1");
+        Assert.True(bitsPerSecond > 10e6, $"TCP over IPv6 inside IPv6: {bitsPerSecond / 1e6:F0} Mbit/s");
+    }
 }

@@ -26,9 +26,14 @@ internal sealed class TunnelHost : IDisposable
     /// <summary>TUN queues for tunnels this host starts.</summary>
     public int TunQueues { get; set; } = 1;
 
-    public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true)
+    public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true, IReadOnlyList<InterfaceAddress>? addresses = null)
     {
         TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues };
+        if (addresses is not null)
+        {
+            options = options with { Addresses = addresses };
+        }
+
         Tunnel = Namespace.Invoke(() => Taltun.Device.Tunnel.Start(options));
         return Tunnel;
     }
