@@ -40,10 +40,14 @@ public sealed class HubAndSpokeTests
         Assert.Equal(0, rig.Hub.Tunnel!.GetStatus().Drops.GetValueOrDefault(DropReason.TunWriteFailed));
     }
 
-    [Fact]
-    public void TcpStreamsBothWaysAndBetweenSpokes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TcpStreamsBothWaysAndBetweenSpokes(bool offloads)
     {
-        using var rig = new HubAndSpokes();
+        using var rig = new HubAndSpokes(offloads: offloads);
+        string log = string.Join('\n', rig.Hub.Tunnel!.Log.Entries.Select(e => e.Message));
+        Assert.Contains(offloads ? "UDP GSO on, GRO on" : "Offloads are off", log);
         double up = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1");
         double down = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1", reverse: true);
         double across = Iperf.Run(rig.Spokes[1].Namespace, rig.Spokes[0].Namespace, "10.0.0.3");

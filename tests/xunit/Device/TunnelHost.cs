@@ -26,9 +26,12 @@ internal sealed class TunnelHost : IDisposable
     /// <summary>TUN queues for tunnels this host starts.</summary>
     public int TunQueues { get; set; } = 1;
 
+    /// <summary>Segmentation offloads for tunnels this host starts (the default), or the plain path.</summary>
+    public bool UseOffloads { get; set; } = true;
+
     public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true, IReadOnlyList<InterfaceAddress>? addresses = null)
     {
-        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues };
+        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues, UseOffloads = UseOffloads };
         if (addresses is not null)
         {
             options = options with { Addresses = addresses };
