@@ -134,3 +134,29 @@ Describe 'Tunnels across runspaces' {
         ip -n $hubNs -o link show | Out-String | Should -Not -Match 'ttjob'
     }
 }
+
+Describe 'Provisioning fifty clients' {
+    It 'adds fifty peers live and writes fifty distinct, private client files' {
+        $key = New-TaltunKey
+        $config = Join-Path $work 'hub50.toml'
+        "[interface]`ntun_name = `"tt50`"`nvip = `"10.0.50.1/24`"`nlocal_addr = `"0.0.0.0:9500`"`nprivate_key = `"$($key.PrivateKey)`"`n" | Set-Content $config
+        chmod 600 $config
+        Start-TaltunTunnel -ConfigPath $config -NetworkNamespace $hubNs | Out-Null
+        try {
+            $elapsed = Measure-Command {
+                $script:fifty = & (Join-Path $PSScriptRoot '../../examples/Add-TaltunClients.ps1') -Tunnel tt50 -Count 50 -Endpoint vpn.example.com:9500 -OutputDirectory (Join-Path $work fifty) -Save
+            }
+            Write-Host "    provisioned 50 clients in $([int]$elapsed.TotalMilliseconds) ms"
+            $fifty.Count | Should -Be 50
+            ($fifty.VirtualIP | Sort-Object -Unique).Count | Should -Be 50
+            $fifty.VirtualIP | Should -Not -Contain '10.0.50.1'
+            (Get-TaltunStatus tt50 -Peer).Count | Should -Be 50
+            (Get-ChildItem (Join-Path $work fifty) -Filter *.toml).Count | Should -Be 50
+            (Get-Content $config -Raw | Select-String -AllMatches '\[\[peers\]\]').Matches.Count | Should -Be 50
+            Get-Content $fifty[49].ConfigPath -Raw | Should -Match 'endpoint = "vpn.example.com:9500"'
+        }
+        finally {
+            Stop-TaltunTunnel tt50
+        }
+    }
+}
