@@ -124,6 +124,40 @@ public sealed class CmdletTunnelTests : IDisposable
         Assert.Empty(_session.Run("Get-TaltunStatus"));
     }
 
+    [Fact]
+    public void TunnelNamesTabComplete()
+    {
+        Start();
+        var completions = _session.Run("(TabExpansion2 -inputScript 'Stop-TaltunTunnel tp' -cursorColumn 20).CompletionMatches.CompletionText");
+        Assert.Equal(["tps0"], completions.Select(c => c.ToString()));
+        Assert.Empty(_session.Run("(TabExpansion2 -inputScript 'Get-TaltunStatus zz' -cursorColumn 19).CompletionMatches"));
+    }
+
+    [Fact]
+    public void StoppingAForegroundTunnelLikeCtrlCStopsItGracefully()
+    {
+        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(PowerShellSession.State());
+        runspace.Open();
+        using var shell = System.Management.Automation.PowerShell.Create(runspace);
+        shell.AddScript($"Start-TaltunTunnel -TunName tps0 -VirtualIP 10.0.0.1 -PrivateKey '{_key.ToBase64()}' -NetworkNamespace {_namespace.Name} -Wait -InformationAction Continue");
+        IAsyncResult running = shell.BeginInvoke();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_session.Run("Get-TaltunStatus").Count == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.Contains("tps0", _namespace.Exec("ip", "link", "show"));
+        Assert.Single(_session.Run("Get-TaltunStatus"));
+
+        // What Ctrl+C does: the pipeline is stopped, the cmdlet's StopProcessing runs.
+        shell.Stop();
+        Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)));
+        Assert.Empty(_session.Run("Get-TaltunStatus"));
+        Assert.DoesNotContain("tps0", _namespace.Exec("ip", "link", "show"));
+        Assert.Contains(shell.Streams.Information, record => record.MessageData.ToString()!.Contains("Tunnel 'tps0' is up"));
+    }
+
     public void Dispose()
     {
         _session.Dispose();

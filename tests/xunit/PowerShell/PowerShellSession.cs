@@ -11,6 +11,13 @@ internal sealed class PowerShellSession : IDisposable
 
     public PowerShellSession()
     {
+        _runspace = RunspaceFactory.CreateRunspace(State());
+        _runspace.Open();
+    }
+
+    /// <summary>A session state with the Taltun cmdlets, the utility cmdlets and Taltun's views.</summary>
+    public static InitialSessionState State()
+    {
         InitialSessionState state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(
         [
@@ -18,8 +25,7 @@ internal sealed class PowerShellSession : IDisposable
             typeof(Microsoft.PowerShell.Commands.ConvertToJsonCommand).Assembly.Location,
         ]);
         state.Formats.Add(new SessionStateFormatEntry(RepositoryFile("module/Taltun.format.ps1xml")));
-        _runspace = RunspaceFactory.CreateRunspace(state);
-        _runspace.Open();
+        return state;
     }
 
     /// <summary>Runs a script; returns its output, throwing the first error (terminating or not) as <see cref="ScriptFailure"/>.</summary>
