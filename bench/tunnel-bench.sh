@@ -51,15 +51,15 @@ iperf() { # address streams
     wait "$server" || true
 }
 
-rtt() { # address → average ms
-    ip netns exec "$B" ping -q -c 100 -i 0.01 "$1" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
+rtt() { # address interval → average ms
+    ip netns exec "$B" ping -q -c 200 -i "$2" "$1" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
 }
 
 measure() { # name address
     local one four ping
     one="$(iperf "$2" 1)"
     four="$(iperf "$2" 4)"
-    ping="$(rtt "$2")"
+    ping="$(rtt "$2" 0.01) $(rtt "$2" 0.001)"
     echo "$1 $one $four $ping" >>"$WORK/results"
 }
 
@@ -150,16 +150,16 @@ measure "wireguard-go" 10.0.1.1
 
 echo "## Tunnel benchmark — $(date -u +%Y-%m-%d), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
 echo
-echo "Command: \`sudo bench/tunnel-bench.sh $SECONDS_PER_RUN\` (iperf3 TCP, B → A over one veth pair; ping: 100 echoes 10 ms apart)"
+echo "Command: \`sudo bench/tunnel-bench.sh $SECONDS_PER_RUN\` (iperf3 TCP, B → A over one veth pair; ping: 200 echoes 10 ms apart, then 1 ms apart)"
 echo
 python3 - "$WORK/results" <<'PY'
 import sys
 rows = [line.split() for line in open(sys.argv[1])]
 wg = next(r for r in rows if r[0] == "wireguard-go")
-print("| path | 1 stream Gbit/s | × wireguard-go | 4 streams Gbit/s | × wireguard-go | RTT ms |")
-print("|---|---|---|---|---|---|")
-for name, one, four, rtt in rows:
-    print(f"| {name} | {one} | {float(one) / float(wg[1]):.1f} | {four} | {float(four) / float(wg[2]):.1f} | {rtt} |")
+print("| path | 1 stream Gbit/s | × wireguard-go | 4 streams Gbit/s | × wireguard-go | RTT ms, 10 ms apart | RTT ms, 1 ms apart |")
+print("|---|---|---|---|---|---|---|")
+for name, one, four, rtt10, rtt1 in rows:
+    print(f"| {name} | {one} | {float(one) / float(wg[1]):.1f} | {four} | {float(four) / float(wg[2]):.1f} | {rtt10} | {rtt1} |")
 PY
 echo
 echo
