@@ -11,7 +11,8 @@ namespace Taltun.Device;
 ///   1. handshake messages queued by the receive threads (bounded; a full queue drops and counts,
 ///      and a deep one switches the core to "under load" so initiations must carry a cookie);
 ///   2. every peer's timers each <see cref="Tuning.TimerInterval"/>: retries, rekeys, keepalives, key erasure;
-///   3. packets staged while a handshake was in flight, once the session exists.
+///   3. initiations the data paths ask for (they stage the packet and never do Diffie-Hellman
+///      themselves), and packets staged while a handshake was in flight, once the session exists.
 ///
 /// Thread-safe: any thread may enqueue or request a flush; one thread runs <see cref="Run"/>.
 /// </summary>
@@ -30,6 +31,7 @@ internal sealed class HandshakeWorker : IDisposable
     private long _underLoadUntil;
     private volatile bool _stopping;
     private volatile bool _flushRequested;
+    private volatile bool _handshakeRequested;
 
     public HandshakeWorker(ProtocolCore core, UdpSocket socket, TunnelLog log, TimeProvider time)
     {
@@ -67,6 +69,13 @@ internal sealed class HandshakeWorker : IDisposable
         _wake.Set();
     }
 
+    /// <summary>Asks for the handshakes that data paths want (peers with staged packets) to start now rather than at the next tick.</summary>
+    public void RequestHandshake()
+    {
+        _handshakeRequested = true;
+        _wake.Set();
+    }
+
     /// <summary>Asks for staged packets to be sent now rather than at the next tick.</summary>
     public void RequestFlush()
     {
@@ -93,6 +102,12 @@ internal sealed class HandshakeWorker : IDisposable
             }
 
             ProcessQueue();
+            if (_handshakeRequested)
+            {
+                _handshakeRequested = false;
+                StartWantedHandshakes();
+            }
+
             if (_flushRequested)
             {
                 _flushRequested = false;
@@ -210,6 +225,17 @@ internal sealed class HandshakeWorker : IDisposable
             else if (attempts == 0 && attemptsBefore >= ProtocolConstants.MaxHandshakeAttempts)
             {
                 _log.Warning($"Handshake with peer {peer.PublicKey} gave up after {ProtocolConstants.RekeyAttemptTime.TotalSeconds:0} seconds; new traffic will try again.");
+            }
+        }
+    }
+
+    private void StartWantedHandshakes()
+    {
+        foreach (Peer peer in _core.Peers)
+        {
+            if (ProtocolCore.NeedsHandshake(peer))
+            {
+                SendUntilDone(peer, timers: true);
             }
         }
     }

@@ -195,9 +195,14 @@ internal sealed unsafe class InboundPath : IDisposable
             room = _relaySlots.SlotSize;
         }
 
-        ProtocolResult result = _core.Encapsulate(to, new Span<byte>(datagram, room), length);
+        ProtocolResult result = _core.Encapsulate(to, new Span<byte>(datagram, room), length, initiateInline: false);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
+            if (result.Kind == ResultKind.Done && ProtocolCore.NeedsHandshake(to))
+            {
+                _handshakes.RequestHandshake();
+            }
+
             return;
         }
 

@@ -54,7 +54,7 @@ public sealed class Tunnel : IDisposable
         Log = log;
         _core = new ProtocolCore(options.PrivateKey, time, options.Mtu);
         _handshakes = new HandshakeWorker(_core, sockets[0], log, time);
-        _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], log, options.ClampMss))];
+        _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], _handshakes, log, options.ClampMss))];
         var local = new LocalAddresses(options.Addresses);
         _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakes, local, log, options.ClampMss))];
         Started = time.GetUtcNow();

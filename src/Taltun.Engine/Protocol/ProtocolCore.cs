@@ -111,9 +111,12 @@ public sealed class ProtocolCore : IDisposable
     /// Encrypts the IP packet at buffer[16..16+length] for <paramref name="peer"/> in place.
     /// The buffer needs <see cref="TransportOverhead"/> bytes beyond the packet (and at least
     /// <see cref="MinBufferSize"/>). Without a usable session the packet is staged and, if one is
-    /// due, an initiation is written to the buffer instead.
+    /// due, an initiation is written to the buffer instead — or, with
+    /// <paramref name="initiateInline"/> false (the device's data path, which never does
+    /// Diffie-Hellman), the result is Done and <see cref="NeedsHandshake"/> tells the caller to let
+    /// its handshake thread call <see cref="Tick"/>.
     /// </summary>
-    public ProtocolResult Encapsulate(Peer peer, Span<byte> buffer, int length)
+    public ProtocolResult Encapsulate(Peer peer, Span<byte> buffer, int length, bool initiateInline = true)
     {
         int padded = PaddedLength(length);
         if (length < 0 || length > Mtu || buffer.Length < Math.Max(MinBufferSize, TransportHeaderSize + padded + TagSize))
@@ -140,8 +143,17 @@ public sealed class ProtocolCore : IDisposable
             CountDrop(DropReason.QueueFull, peer);
         }
 
+        if (!initiateInline)
+        {
+            peer.WantsHandshake = true;
+            return new ProtocolResult(ResultKind.Done, 0, 0, DropReason.None, peer);
+        }
+
         return TryInitiate(peer, buffer, now, isRetry: false);
     }
+
+    /// <summary>True if the peer has traffic waiting for a handshake that <see cref="Tick"/> should start.</summary>
+    public static bool NeedsHandshake(Peer peer) => peer.WantsHandshake;
 
     /// <summary>
     /// Handles one datagram from the network, at datagram[0..length]. Transport packets are
@@ -187,7 +199,7 @@ public sealed class ProtocolCore : IDisposable
         }
 
         int length = peer.Unstage(buffer[TransportHeaderSize..]);
-        return length < 0 ? ProtocolResult.Done : Encapsulate(peer, buffer, length);
+        return length < 0 ? ProtocolResult.Done : Encapsulate(peer, buffer, length, initiateInline: false);
     }
 
     /// <summary>

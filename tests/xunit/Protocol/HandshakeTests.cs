@@ -92,6 +92,29 @@ public class HandshakeTests
     }
 
     [Fact]
+    public void TheDataPathStagesAndLeavesTheInitiationToTick()
+    {
+        using var pair = new CorePair();
+        var buffer = new byte[BufferSize];
+        byte[] packet = Packets.Ipv4(Packets.A, Packets.B, 60);
+        packet.CopyTo(buffer, MessageLayout.TransportHeaderSize);
+
+        ProtocolResult staged = pair.A.Encapsulate(pair.PeerB, buffer, packet.Length, initiateInline: false);
+
+        Assert.Equal((ResultKind.Done, pair.PeerB), (staged.Kind, staged.Peer));
+        Assert.True(ProtocolCore.NeedsHandshake(pair.PeerB));
+        ProtocolResult initiation = pair.A.Tick(pair.PeerB, buffer);
+        Assert.Equal((ResultKind.WriteToNetwork, MessageLayout.InitiationSize), (initiation.Kind, initiation.Length));
+        Assert.False(ProtocolCore.NeedsHandshake(pair.PeerB));
+
+        byte[] response = Deliver(pair.B, buffer[..initiation.Length], SourceA).Bytes!;
+        Deliver(pair.B, Deliver(pair.A, response, SourceB).Bytes!, SourceA);
+        ProtocolResult sent = pair.A.TakeStaged(pair.PeerB, buffer);
+        Assert.Equal(ResultKind.WriteToNetwork, sent.Kind);
+        Assert.Equal(packet, Deliver(pair.B, buffer[..sent.Length], SourceA).Bytes);
+    }
+
+    [Fact]
     public void AReplayedInitiationIsRejectedAndChangesNothing()
     {
         using var pair = new CorePair();
