@@ -20,6 +20,14 @@ internal sealed class NetworkSetup
     private readonly Dictionary<IPNetwork, int> _routeUsers = [];
     private readonly List<IPNetwork> _routeOrder = [];
     private readonly List<(IPNetwork Host, int Index, IPAddress? Gateway)> _exceptions = [];
+
+    // Documentation addresses (RFC 5737, RFC 3849): looking up their route sends nothing, and it
+    // is the path "everything else" took before the tunnel's routes existed.
+    private static readonly IPAddress OutsideV4 = IPAddress.Parse("192.0.2.1");
+    private static readonly IPAddress OutsideV6 = IPAddress.Parse("2001:db8::1");
+
+    private (int Index, IPAddress? Gateway)? _outsideV4;
+    private (int Index, IPAddress? Gateway)? _outsideV6;
     private readonly IReadOnlyList<InterfaceAddress> _configuredAddresses;
     private readonly Lock _lock = new();
 
@@ -47,14 +55,17 @@ internal sealed class NetworkSetup
         lock (_lock)
         {
             var covered = routes.Concat(peerRoutes.Where(p => p.PrefixLength > 0)).ToList();
-            var exceptions = new List<(IPNetwork Host, int Index, IPAddress? Gateway)>();
+            var exceptions = new List<(IPAddress Endpoint, (int Index, IPAddress? Gateway) Path)>();
             foreach (IPAddress endpoint in endpoints.Distinct())
             {
                 if (covered.Any(r => r.Contains(endpoint)) && _netlink.RouteTo(endpoint) is { } path && path.Index != InterfaceIndex)
                 {
-                    exceptions.Add((new InterfaceAddress(endpoint, 0).Host, path.Index, path.Gateway));
+                    exceptions.Add((endpoint, path));
                 }
             }
+
+            _outsideV4 = _netlink.RouteTo(OutsideV4);
+            _outsideV6 = _netlink.RouteTo(OutsideV6);
 
             _netlink.SetMtu(InterfaceIndex, InterfaceName, mtu);
             foreach (InterfaceAddress address in _configuredAddresses)
@@ -64,16 +75,45 @@ internal sealed class NetworkSetup
             }
 
             _netlink.SetUp(InterfaceIndex, InterfaceName);
-            foreach ((IPNetwork host, int index, IPAddress? gateway) in exceptions)
+            foreach ((IPAddress endpoint, (int Index, IPAddress? Gateway) path) in exceptions)
             {
-                _netlink.AddRoute(index, $"interface {index}", host, gateway);
-                _exceptions.Add((host, index, gateway));
-                _log.Information($"Route {host}{(gateway is null ? string.Empty : $" via {gateway}")} keeps the peer endpoint outside the tunnel's routes.");
+                AddExceptionLocked(endpoint, path);
             }
 
             foreach (IPNetwork route in routes)
             {
                 AcquireLocked(route);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For a peer added while the tunnel runs: if the tunnel's routes now capture its endpoint,
+    /// route the endpoint the way everything else went before the tunnel started.
+    /// </summary>
+    public void ProtectEndpoint(IPAddress endpoint)
+    {
+        lock (_lock)
+        {
+            IPNetwork host = new InterfaceAddress(endpoint, 0).Host;
+            if (_exceptions.Any(e => e.Host == host) || _netlink.RouteTo(endpoint) is not { } now || now.Index != InterfaceIndex)
+            {
+                return;
+            }
+
+            if ((endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? _outsideV4 : _outsideV6) is not { } outside || outside.Index == InterfaceIndex)
+            {
+                _log.Warning($"Peer endpoint {endpoint} is routed into the tunnel itself and there was no route outside it to keep; add a host route to it.");
+                return;
+            }
+
+            try
+            {
+                AddExceptionLocked(endpoint, outside);
+            }
+            catch (TunnelException e)
+            {
+                _log.Warning(e.Message);
             }
         }
     }
@@ -170,6 +210,14 @@ internal sealed class NetworkSetup
 
             _addresses.Clear();
         }
+    }
+
+    private void AddExceptionLocked(IPAddress endpoint, (int Index, IPAddress? Gateway) path)
+    {
+        IPNetwork host = new InterfaceAddress(endpoint, 0).Host;
+        _netlink.AddRoute(path.Index, $"interface {path.Index}", host, path.Gateway);
+        _exceptions.Add((host, path.Index, path.Gateway));
+        _log.Information($"Route {host}{(path.Gateway is null ? string.Empty : $" via {path.Gateway}")} keeps the peer endpoint outside the tunnel's routes.");
     }
 
     private void AcquireLocked(IPNetwork prefix)

@@ -194,6 +194,11 @@ public sealed class Tunnel : IDisposable
             _setup.AcquirePeerRoute(prefix);
         }
 
+        if (options.Endpoint is { } address)
+        {
+            _setup.ProtectEndpoint(address.Address);
+        }
+
         if (options.Endpoint is not null && options.PersistentKeepalive > TimeSpan.Zero)
         {
             // As WireGuard does: a peer kept alive is connected at once, so a spoke is reachable

@@ -63,9 +63,16 @@ public sealed class TunnelLifecycleTests
         Assert.Contains("dev tun0", client.Namespace.Exec("ip", "route", "get", "8.8.8.8"));
         Assert.Contains("Route 172.20.0.1/32 via 10.98.0.1", string.Join('\n', client.Tunnel!.Log.Entries.Select(e => e.Message)));
 
+        // A second hub added live, beyond the LAN too, keeps its path as well.
+        hub.Namespace.Exec("ip", "address", "add", "172.20.0.2/32", "dev", "lo");
+        using var second = Taltun.Crypto.PrivateKey.Generate();
+        client.Tunnel!.AddPeer(new PeerOptions { PublicKey = second.PublicKey, Endpoint = IPEndPoint.Parse("172.20.0.2:9000"), AllowedIps = [IPNetwork.Parse("10.0.1.0/24")] });
+        Assert.Contains("via 10.98.0.1", client.Namespace.Exec("ip", "route", "get", "172.20.0.2"));
+
         client.StopTunnel();
         string table = client.Namespace.Exec("ip", "route", "show");
         Assert.DoesNotContain("172.20.0.1", table);
+        Assert.DoesNotContain("172.20.0.2", table);
         Assert.Contains("default via 10.98.0.1", table);
     }
 
