@@ -16,6 +16,7 @@ With -Wait the cmdlet stays in the foreground and writes the tunnel's log to the
         Mode             = 'Server (hub) or Client (spoke). Overrides mode in the file; the default is Server.'
         LocalAddress     = 'The UDP address:port to listen on, e.g. 0.0.0.0:9000 (the default) or [::]:9000. 0.0.0.0 also accepts IPv6 peers.'
         PrivateKey       = 'The tunnel''s private key as 44 base64 characters or 64 hex digits. For services prefer private_key_file in a 0600 file. Never shown in any output.'
+        PrivateKeyPath   = 'A file holding the tunnel''s private key (base64 or hex, as wg genkey writes it), like private_key_file in a configuration. Keep it mode 0600: a file others can read draws a warning.'
         VirtualIP        = 'The tunnel''s own address(es) with optional prefix: 10.0.0.1 means 10.0.0.1/24. Add an IPv6 one (fd00::1/64) for IPv6 inside the tunnel.'
         Peer             = 'Peers, each a hashtable @{ PublicKey = ''...''; VirtualIP = ''10.0.0.2''; Endpoint = ''host:9000''; AllowedIPs = @(''192.168.1.0/24''); PersistentKeepalive = 25; PresharedKey = ''...'' } or a string ''PUBLICKEY,VIRTUALIP[,HOST:PORT]'' like the seed''s -peer flag with the key in front. Replaces the file''s peers.'
         TunName          = 'The interface name (tun_name), at most 15 characters; default tun0. It names the tunnel in every Taltun cmdlet and must be unique in this process.'

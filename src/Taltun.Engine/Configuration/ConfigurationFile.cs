@@ -160,7 +160,35 @@ public static class ConfigurationFile
         File.Move(temporary, path, overwrite: true);
     }
 
-    internal static bool IsReadableByOthers(string path)
+    /// <summary>
+    /// Reads a private key file (base64 or hex, as wg genkey writes it); a problem is a
+    /// <see cref="ConfigurationException"/> for <paramref name="source"/>, <paramref name="line"/>
+    /// and <paramref name="key"/> (a parameter name when <paramref name="source"/> is null).
+    /// </summary>
+    public static PrivateKey ReadPrivateKey(string file, string? source, int line, string key)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(source, line, key, $"cannot read {file}: {e.Message}");
+        }
+
+        try
+        {
+            return PrivateKey.Parse(text);
+        }
+        catch (KeyFormatException e)
+        {
+            throw new ConfigurationException(source, line, key, $"{file} does not hold a valid private key: {e.Reason}");
+        }
+    }
+
+    /// <summary>True if group or others may read the file: a private key there is exposed.</summary>
+    public static bool IsReadableByOthers(string path)
     {
         try
         {
@@ -368,27 +396,8 @@ public static class ConfigurationFile
             }
         }
 
-        private PrivateKey ReadKeyFile(KeyValueSyntax item, string key, string file)
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(file).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw Error(item, key, $"cannot read {file}: {e.Message}");
-            }
-
-            try
-            {
-                return PrivateKey.Parse(text);
-            }
-            catch (KeyFormatException e)
-            {
-                throw Error(item, key, $"{file} does not hold a valid private key: {e.Reason}");
-            }
-        }
+        private PrivateKey ReadKeyFile(KeyValueSyntax item, string key, string file) =>
+            ReadPrivateKey(file, path, item.Span.Start.Line + 1, key);
 
         private static string Describe(SyntaxNode? value) => value switch
         {

@@ -35,6 +35,11 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? PrivateKey { get; set; }
 
+    /// <summary>A file holding this tunnel's private key (as wg genkey writes it), like private_key_file; keep it mode 0600.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PrivateKeyPath { get; set; }
+
     /// <summary>The tunnel's virtual IP(s) with optional prefix (default /24), e.g. 10.0.0.1 or 10.0.0.1/24, fd00::1/64.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -161,9 +166,25 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
             config = config with { ListenEndPoint = ConfigurationParameters.ListenEndPoint(LocalAddress, nameof(LocalAddress)) };
         }
 
+        if (PrivateKey is not null && PrivateKeyPath is not null)
+        {
+            throw new ConfigurationException(null, 0, "-PrivateKeyPath", "give -PrivateKey or -PrivateKeyPath, not both.");
+        }
+
         if (PrivateKey is not null)
         {
             config = config with { PrivateKey = Crypto.PrivateKey.Parse(PrivateKey), PrivateKeyFile = null };
+        }
+
+        if (PrivateKeyPath is not null)
+        {
+            string path = GetUnresolvedProviderPathFromPSPath(PrivateKeyPath);
+            config = config with
+            {
+                PrivateKey = ConfigurationFile.ReadPrivateKey(path, null, 0, "-PrivateKeyPath"),
+                PrivateKeyFile = path,
+                Warnings = [.. config.Warnings, .. ConfigurationFile.IsReadableByOthers(path) ? [$"{path} is readable by group or others; restrict it: chmod 600 {path}"] : Array.Empty<string>()],
+            };
         }
 
         if (VirtualIP is not null)

@@ -49,6 +49,18 @@ public sealed class CmdletBindingTests : IDisposable
     }
 
     [Fact]
+    public void PrivateKeyPathProblemsNameTheParameter()
+    {
+        string missing = Path.Combine(_directory, "nope.key");
+        var failure = Assert.Throws<ScriptFailure>(() => _session.Run($"Start-TaltunTunnel -VirtualIP 10.0.0.1 -PrivateKeyPath '{missing}'"));
+        Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
+        Assert.StartsWith($"-PrivateKeyPath: cannot read {missing}", failure.Record.Exception.Message);
+
+        failure = Assert.Throws<ScriptFailure>(() => _session.Run($"Start-TaltunTunnel -VirtualIP 10.0.0.1 -PrivateKey '{_key.ToBase64()}' -PrivateKeyPath '{missing}'"));
+        Assert.Contains("not both", failure.Record.Exception.Message);
+    }
+
+    [Fact]
     public void AMalformedPrivateKeyIsInvalidKeyAndNotEchoed()
     {
         string almost = _key.ToBase64()[..43] + "#";

@@ -111,6 +111,24 @@ public sealed class CmdletTunnelTests : IDisposable
     }
 
     [Fact]
+    public void APrivateKeyFileIsReadAndKeptAsAFileReference()
+    {
+        string keyFile = Path.Combine(_directory, "hub.key");
+        File.WriteAllText(keyFile, _key.ToBase64() + "\n");
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        var tunnel = (TaltunTunnel)Assert.Single(_session.Run($"Start-TaltunTunnel -TunName tps0 -VirtualIP 10.0.0.1 -PrivateKeyPath '{keyFile}' -NetworkNamespace {_namespace.Name}")).BaseObject;
+
+        Assert.Equal(_key.PublicKey.ToBase64(), tunnel.PublicKey);
+        Assert.Contains(_session.LastWarnings, w => w.Contains($"chmod 600 {keyFile}"));
+        string saved = Path.Combine(_directory, "saved.toml");
+        _session.Run($"Save-TaltunConfig tps0 -Path '{saved}'");
+        string text = File.ReadAllText(saved);
+        Assert.Contains($"private_key_file = \"{keyFile}\"", text);
+        Assert.DoesNotContain(_key.ToBase64(), text);
+    }
+
+    [Fact]
     public void SystemFailuresCarryTheirErrorIds()
     {
         _namespace.Exec("ip", "link", "add", "tps0", "type", "veth", "peer", "name", "tps0peer");

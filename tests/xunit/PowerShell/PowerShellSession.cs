@@ -28,6 +28,9 @@ internal sealed class PowerShellSession : IDisposable
         return state;
     }
 
+    /// <summary>The warnings the last <see cref="Run"/> wrote.</summary>
+    public IReadOnlyList<string> LastWarnings { get; private set; } = [];
+
     /// <summary>Runs a script; returns its output, throwing the first error (terminating or not) as <see cref="ScriptFailure"/>.</summary>
     public Collection<PSObject> Run(string script, IDictionary<string, object?>? variables = null)
     {
@@ -48,6 +51,7 @@ internal sealed class PowerShellSession : IDisposable
             throw new ScriptFailure(e.ErrorRecord);
         }
 
+        LastWarnings = [.. shell.Streams.Warning.Select(w => w.Message)];
         if (shell.Streams.Error.Count > 0)
         {
             throw new ScriptFailure(shell.Streams.Error[0]);
