@@ -46,7 +46,9 @@ internal sealed unsafe class InboundPath : IDisposable
         _handshakes = handshakes;
         _localAddresses = localAddresses;
         _log = log;
-        _batch = new ReceiveBatch(Tuning.BatchSize, socket.ReceiveCoalescing ? Tuning.MaxSuperPacket + 1 : Tuning.SlotSize);
+        _batch = socket.ReceiveCoalescing
+            ? new ReceiveBatch(Tuning.CoalescedBatchSize, Tuning.MaxSuperPacket + 1)
+            : new ReceiveBatch(Tuning.BatchSize, Tuning.SlotSize);
         _relay = new SendBatch(socket.DualStack);
         _coalescer = tun.HasVirtioHeader ? new TcpCoalescer() : null;
     }
