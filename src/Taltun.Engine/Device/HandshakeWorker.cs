@@ -18,6 +18,10 @@ namespace Taltun.Device;
 /// </summary>
 internal sealed class HandshakeWorker : IDisposable
 {
+    // Replies are at most a response (92 bytes), a cookie reply (64) or a keepalive (32); the
+    // core asks for room for an initiation in every buffer it writes.
+    private const int MinBufferSizeForReplies = ProtocolCore.MinBufferSize;
+
     private readonly ProtocolCore _core;
     private readonly UdpSocket _socket;
     private readonly TunnelLog _log;
@@ -284,10 +288,6 @@ internal sealed class HandshakeWorker : IDisposable
             _core.CountDrop(DropReason.SendFailed, peer);
         }
     }
-
-    // Replies are at most a response (92 bytes), a cookie reply (64) or a keepalive (32); the
-    // core asks for room for an initiation in every buffer it writes.
-    private const int MinBufferSizeForReplies = ProtocolCore.MinBufferSize;
 
     private sealed class QueuedMessage
     {
