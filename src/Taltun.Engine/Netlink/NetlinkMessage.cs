@@ -5,7 +5,8 @@ namespace Taltun.Netlink;
 
 /// <summary>
 /// Builds one rtnetlink request: nlmsghdr, the family header, then attributes, each aligned
-/// to 4 bytes as netlink(7) requires. Integers are in host (little-endian) order.
+/// to 4 bytes as netlink(7) requires. Integers are in host (little-endian) order. Not
+/// thread-safe: one builder per request.
 /// </summary>
 internal sealed class NetlinkMessage
 {
