@@ -29,13 +29,10 @@ internal static class ConfigurationParameters
             : throw Invalid(parameter, $"'{text}' is not address:port, e.g. 0.0.0.0:9000.");
 
     /// <summary>An endpoint is kept as written (host:port); it is checked and resolved when the peer is used.</summary>
-    public static string Endpoint(string text, string parameter)
-    {
-        int colon = text.LastIndexOf(':');
-        return colon > 0 && int.TryParse(text[(colon + 1)..], out int port) && port is > 0 and <= 65535
+    public static string Endpoint(string text, string parameter) =>
+        EndpointText.TrySplit(text, out _, out _)
             ? text
             : throw Invalid(parameter, $"'{text}' is not host:port, e.g. 203.0.113.7:9000 or vpn.example.com:9000.");
-    }
 
     public static PeerConfiguration Peer(TaltunPeerDefinition definition, string parameter) => new()
     {

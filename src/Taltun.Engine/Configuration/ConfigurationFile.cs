@@ -78,9 +78,9 @@ public static class ConfigurationFile
         }
 
         List<string> warnings = [.. config.Warnings];
-        if (config.PrivateKeyFile is null && IsReadableByOthers(path))
+        if (config.PrivateKeyFile is null && ExposedKeyWarning(path) is { } warning)
         {
-            warnings.Add($"{path} holds a private key and is readable by group or others; restrict it: chmod 600 {path}");
+            warnings.Add(warning);
         }
 
         return config with { Peers = peers, Warnings = warnings };
@@ -88,6 +88,27 @@ public static class ConfigurationFile
 
     /// <summary>Writes <paramref name="config"/> as TOML (mode 0600: it may hold the private key).</summary>
     public static void Save(TunnelConfiguration config, string path)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        // Write beside the target and rename: a crash never leaves half a configuration.
+        string temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var writer = new StreamWriter(temporary, Encoding.UTF8, options))
+        {
+            writer.Write(Format(config));
+        }
+
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The TOML text of <paramref name="config"/>, as <see cref="Save"/> writes it.</summary>
+    public static string Format(TunnelConfiguration config)
     {
         var text = new StringBuilder();
         text.AppendLine("# Taltun tunnel configuration (written by Taltun; comments are not kept).");
@@ -142,22 +163,7 @@ public static class ConfigurationFile
             }
         }
 
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        // Write beside the target and rename: a crash never leaves half a configuration.
-        string temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        using (var writer = new StreamWriter(temporary, Encoding.UTF8, options))
-        {
-            writer.Write(text.ToString());
-        }
-
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
+        return text.ToString();
     }
 
     /// <summary>
@@ -187,8 +193,12 @@ public static class ConfigurationFile
         }
     }
 
-    /// <summary>True if group or others may read the file: a private key there is exposed.</summary>
-    public static bool IsReadableByOthers(string path)
+    /// <summary>A warning (as wg-quick gives) if group or others may read this file holding a private key; null if not.</summary>
+    public static string? ExposedKeyWarning(string path) => IsReadableByOthers(path)
+        ? $"{path} holds a private key and is readable by group or others; restrict it: chmod 600 {path}"
+        : null;
+
+    private static bool IsReadableByOthers(string path)
     {
         try
         {
@@ -254,9 +264,9 @@ public static class ConfigurationFile
                         string file = String(item, name);
                         string resolved = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", file);
                         config = config with { PrivateKeyFile = file, PrivateKey = ReadKeyFile(item, name, resolved) };
-                        if (IsReadableByOthers(resolved))
+                        if (ExposedKeyWarning(resolved) is { } exposed)
                         {
-                            warnings.Add($"{resolved} is readable by group or others; restrict it: chmod 600 {resolved}");
+                            warnings.Add(exposed);
                         }
 
                         break;

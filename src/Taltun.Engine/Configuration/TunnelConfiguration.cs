@@ -136,13 +136,11 @@ public sealed record TunnelConfiguration
             return endpoint;
         }
 
-        int colon = peer.Endpoint!.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(peer.Endpoint[(colon + 1)..], out int port) || port is < 1 or > 65535)
+        if (!EndpointText.TrySplit(peer.Endpoint!, out string host, out int port))
         {
             throw Error(peer.Line, "peers.endpoint", $"'{peer.Endpoint}' is not host:port (e.g. \"203.0.113.7:9000\" or \"vpn.example.com:9000\").");
         }
 
-        string host = peer.Endpoint[..colon].Trim('[', ']');
         try
         {
             IPAddress address = Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();

@@ -192,11 +192,7 @@ internal sealed class HandshakeWorker : IDisposable
         if (result.Peer is { } peer)
         {
             // An authenticated initiation or response: the peer is where it came from.
-            if (peer.Endpoint is not UdpEndpoint current || !current.Equals(replyTo))
-            {
-                peer.Endpoint = replyTo;
-                _log.Information($"Peer {peer.PublicKey} is now at {replyTo}.");
-            }
+            Roaming.Follow(peer, sockAddr, _log);
 
             _log.Information(type == MessageType.Initiation
                 ? $"Handshake with peer {peer.PublicKey} completed (we answered its initiation)."

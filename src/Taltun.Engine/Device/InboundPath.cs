@@ -120,7 +120,7 @@ internal sealed unsafe class InboundPath : IDisposable
             return;
         }
 
-        Roam(peer, _batch.Source(i));
+        Roaming.Follow(peer, _batch.Source(i), _log);
         if (peer.StagedCount > 0)
         {
             // A responder's session is confirmed by this packet: what waited for it can go now.
@@ -130,20 +130,6 @@ internal sealed unsafe class InboundPath : IDisposable
         if (result.Kind == ResultKind.WriteToTunnel)
         {
             Deliver(_batch.PacketPointer(i) + offset, room, peer, result);
-        }
-    }
-
-    private void Roam(Peer peer, ReadOnlySpan<byte> source)
-    {
-        if (peer.Endpoint is UdpEndpoint current && current.Matches(source))
-        {
-            return;
-        }
-
-        if (UdpEndpoint.FromSockAddr(source) is { } endpoint)
-        {
-            peer.Endpoint = endpoint;
-            _log.Information($"Peer {peer.PublicKey} is now at {endpoint}.");
         }
     }
 

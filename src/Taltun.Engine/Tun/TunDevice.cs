@@ -67,55 +67,36 @@ internal sealed unsafe class TunDevice : IDisposable
     public static TunDevice Open(string name, string path = DefaultPath, bool offloads = false, int queues = 1)
     {
         short flags = (short)(IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0));
-        if (offloads)
-        {
-            var opened = new List<FileDescriptor>();
-            string kernelName = name;
-            string? accepted = null;
-            try
-            {
-                for (int i = 0; i < queues; i++)
-                {
-                    (FileDescriptor fd, kernelName) = Attach(kernelName, path, (short)(flags | IFF_VNET_HDR));
-                    opened.Add(fd);
-                    accepted = SetOffloads(fd);
-                    if (accepted is null)
-                    {
-                        break;
-                    }
-                }
-            }
-            catch
-            {
-                opened.ForEach(fd => fd.Dispose());
-                throw;
-            }
+        return (offloads ? TryOpen(name, path, (short)(flags | IFF_VNET_HDR), queues, withOffloads: true) : null)
+            ?? TryOpen(name, path, flags, queues, withOffloads: false)!;
+    }
 
-            if (accepted is not null)
-            {
-                return new TunDevice([.. opened], kernelName, accepted);
-            }
-
-            opened.ForEach(fd => fd.Dispose());
-        }
-
-        var plain = new List<FileDescriptor>();
-        string plainName = name;
+    /// <summary>Attaches every queue; with offloads, null (and nothing left open) if the kernel refuses them.</summary>
+    private static TunDevice? TryOpen(string name, string path, short flags, int queues, bool withOffloads)
+    {
+        var opened = new List<FileDescriptor>();
+        string kernelName = name;
+        string? accepted = null;
         try
         {
             for (int i = 0; i < queues; i++)
             {
-                (FileDescriptor fd, plainName) = Attach(plainName, path, flags);
-                plain.Add(fd);
+                (FileDescriptor fd, kernelName) = Attach(kernelName, path, flags);
+                opened.Add(fd);
+                if (withOffloads && (accepted = SetOffloads(fd)) is null)
+                {
+                    opened.ForEach(queue => queue.Dispose());
+                    return null;
+                }
             }
         }
         catch
         {
-            plain.ForEach(fd => fd.Dispose());
+            opened.ForEach(queue => queue.Dispose());
             throw;
         }
 
-        return new TunDevice([.. plain], plainName, null);
+        return new TunDevice([.. opened], kernelName, accepted);
     }
 
     /// <summary>The offloads the kernel accepted on this queue, trying UDP segmentation too first; null if none.</summary>

@@ -55,23 +55,24 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         RegisteredTunnel registered = TunnelLookup.Require(this, Tunnel);
+        if (!TryParseKey(PublicKey, nameof(PublicKey), Crypto.PublicKey.Parse, out Crypto.PublicKey? publicKey)
+            || !TryParseKey(PresharedKey, nameof(PresharedKey), Crypto.PresharedKey.Parse, out Crypto.PresharedKey? presharedKey))
+        {
+            return;
+        }
+
         PeerConfiguration peer;
         try
         {
             peer = new PeerConfiguration
             {
-                PublicKey = ParseKey(PublicKey, nameof(PublicKey), Crypto.PublicKey.Parse),
+                PublicKey = publicKey!,
                 VirtualIP = VirtualIP is null ? null : ConfigurationParameters.Host(VirtualIP, nameof(VirtualIP)),
                 Endpoint = Endpoint is null ? null : ConfigurationParameters.Endpoint(Endpoint, nameof(Endpoint)),
                 AllowedIps = [.. (AllowedIPs ?? []).Select(a => ConfigurationParameters.Prefix(a, nameof(AllowedIPs)))],
                 PersistentKeepalive = PersistentKeepalive,
-                PresharedKey = PresharedKey is null ? null : ParseKey(PresharedKey, nameof(PresharedKey), Crypto.PresharedKey.Parse),
+                PresharedKey = presharedKey,
             };
-        }
-        catch (ParameterKeyException e)
-        {
-            WriteError(KeyArgument.Error(e.Inner, e.Parameter));
-            return;
         }
         catch (ConfigurationException e)
         {
@@ -105,23 +106,20 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
         }
     }
 
-    private static T ParseKey<T>(string text, string parameter, Func<string, T> parse)
+    /// <summary>Parses an optional key parameter; a malformed one is written as an InvalidKey error naming the parameter.</summary>
+    private bool TryParseKey<T>(string? text, string parameter, Func<string, T> parse, out T? key)
+        where T : class
     {
+        key = null;
         try
         {
-            return parse(text);
+            key = text is null ? null : parse(text);
+            return true;
         }
         catch (KeyFormatException e)
         {
-            throw new ParameterKeyException(e, parameter);
+            WriteError(KeyArgument.Error(e, parameter));
+            return false;
         }
-    }
-
-    /// <summary>Which parameter held the malformed key.</summary>
-    private sealed class ParameterKeyException(KeyFormatException inner, string parameter) : Exception
-    {
-        public KeyFormatException Inner { get; } = inner;
-
-        public string Parameter { get; } = parameter;
     }
 }

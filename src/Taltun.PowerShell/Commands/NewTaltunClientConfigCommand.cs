@@ -103,17 +103,7 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
 
         if (Path is null)
         {
-            string temporary = System.IO.Path.GetTempFileName();
-            try
-            {
-                ConfigurationFile.Save(client, temporary);
-                WriteObject(File.ReadAllText(temporary));
-            }
-            finally
-            {
-                File.Delete(temporary);
-            }
-
+            WriteObject(ConfigurationFile.Format(client));
             return;
         }
 

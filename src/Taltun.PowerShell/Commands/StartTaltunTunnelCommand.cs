@@ -183,7 +183,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
             {
                 PrivateKey = ConfigurationFile.ReadPrivateKey(path, null, 0, "-PrivateKeyPath"),
                 PrivateKeyFile = path,
-                Warnings = [.. config.Warnings, .. ConfigurationFile.IsReadableByOthers(path) ? [$"{path} is readable by group or others; restrict it: chmod 600 {path}"] : Array.Empty<string>()],
+                Warnings = ConfigurationFile.ExposedKeyWarning(path) is { } warning ? [.. config.Warnings, warning] : config.Warnings,
             };
         }
 
