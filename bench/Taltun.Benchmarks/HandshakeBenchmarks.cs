@@ -1,6 +1,8 @@
+using System.Net;
 using BenchmarkDotNet.Attributes;
 using Taltun.Crypto;
 using Taltun.Protocol;
+using Taltun.Transport;
 
 namespace Taltun.Benchmarks;
 
@@ -27,17 +29,17 @@ public class HandshakeBenchmarks
         var initiator = new ProtocolCore(initiatorKey, TimeProvider.System);
         _responder = new ProtocolCore(responderKey, TimeProvider.System);
         Peer responderAtInitiator = initiator.AddPeer(responderKey.PublicKey);
-        responderAtInitiator.Endpoint = "responder";
+        responderAtInitiator.Endpoint = new UdpEndpoint(IPEndPoint.Parse("192.0.2.1:9000"));
         _initiatorAtResponder = _responder.AddPeer(initiatorKey.PublicKey);
         initiator.Initiate(responderAtInitiator, _initiation);
     }
 
     [Benchmark(Description = "responder: initiation in, response out")]
-    public ResultKind Respond()
+    public int Respond()
     {
         Array.Clear(_initiatorAtResponder.Handshake.LatestTimestamp);
         _initiatorAtResponder.Handshake.LastInitiationConsumed = null;
         _initiation.CopyTo(_buffer, 0);
-        return _responder.Receive(_buffer, _initiation.Length, _source, _output).Kind;
+        return (int)_responder.Receive(_buffer, _initiation.Length, _source, _output).Kind;
     }
 }

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using NSec.Cryptography;
 using Taltun.Crypto;
 using Taltun.Protocol;
+using Taltun.Transport;
 
 namespace Taltun.Benchmarks;
 
@@ -36,7 +37,7 @@ public class TransportBenchmarks
         Peer peerA = _b.AddPeer(aKey.PublicKey);
         _a.AllowedIps.Insert(IPNetwork.Parse("10.0.0.2/32"), _peerB);
         _b.AllowedIps.Insert(IPNetwork.Parse("10.0.0.1/32"), peerA);
-        _peerB.Endpoint = "b";
+        _peerB.Endpoint = new UdpEndpoint(IPEndPoint.Parse("192.0.2.1:9000"));
 
         var initiation = _a.Initiate(_peerB, _buffer);
         var response = _b.Receive(_buffer, initiation.Length, _source, _output);
@@ -63,10 +64,10 @@ public class TransportBenchmarks
     }
 
     [Benchmark(Description = "Taltun encapsulate + receive")]
-    public ResultKind Taltun()
+    public int Taltun()
     {
         _packet.CopyTo(_buffer.AsSpan(16));
         var sent = _a.Encapsulate(_peerB, _buffer, PacketSize);
-        return _b.Receive(_buffer, sent.Length, _source, _output).Kind;
+        return (int)_b.Receive(_buffer, sent.Length, _source, _output).Kind;
     }
 }

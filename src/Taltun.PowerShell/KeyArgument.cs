@@ -11,9 +11,12 @@ internal static class KeyArgument
     /// and the accepted forms. The key text is neither in the message nor the target object: it
     /// may be a private key with one character wrong.
     /// </summary>
-    public static ErrorRecord Error(KeyFormatException e, string parameterName) =>
-        new(new ArgumentException($"Cannot use the value of -{parameterName}. {e.Message}", parameterName, e),
+    public static ErrorRecord Error(KeyFormatException e, string? parameterName = null)
+    {
+        string parameter = parameterName ?? e.Parameter ?? "Key";
+        return new(new ArgumentException($"Cannot use the value of -{parameter}. {e.Message}", parameter, e),
             ErrorIds.InvalidKey,
             ErrorCategory.InvalidArgument,
-            parameterName);
+            parameter);
+    }
 }

@@ -271,7 +271,7 @@ public static class ConfigurationFile
 
                         break;
                     case "mtu":
-                        config = config with { Mtu = (int)Integer(item, name, 1280, Device.Tuning.MaxMtu) };
+                        config = config with { Mtu = (int)Integer(item, name, Limits.MinMtu, Limits.MaxMtu) };
                         break;
                     case "routes":
                         config = config with { Routes = [.. List(item, name).Select(r => Prefix(item, name, r))] };
@@ -316,7 +316,7 @@ public static class ConfigurationFile
                         peer = peer with { AllowedIps = [.. List(item, name).Select(p => Prefix(item, name, p))] };
                         break;
                     case "persistent_keepalive":
-                        peer = peer with { PersistentKeepalive = (int)Integer(item, name, 0, 65535) };
+                        peer = peer with { PersistentKeepalive = (int)Integer(item, name, 0, Limits.MaxPersistentKeepalive) };
                         break;
                     case "preshared_key":
                         peer = peer with { PresharedKey = Key(item, name, PresharedKey.Parse) };

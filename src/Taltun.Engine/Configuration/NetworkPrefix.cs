@@ -6,7 +6,7 @@ namespace Taltun.Configuration;
 /// Parses a network in CIDR form strictly: "192.168.50.1/24" is refused (as ip route refuses
 /// it) rather than silently widened, because a typo there would route traffic elsewhere.
 /// </summary>
-public static class NetworkPrefix
+internal static class NetworkPrefix
 {
     /// <summary>The network, or null with <paramref name="problem"/> saying what is wrong and what was probably meant.</summary>
     public static IPNetwork? Parse(string text, out string problem)

@@ -1,5 +1,6 @@
 using System.Net;
 using Taltun.Crypto;
+using Taltun.Foundation;
 
 namespace Taltun.Configuration;
 
@@ -21,4 +22,18 @@ public sealed record PeerOptions
 
     /// <summary>Zero for none; otherwise a keepalive after this long idle, for peers behind NAT.</summary>
     public TimeSpan PersistentKeepalive { get; init; }
+
+    /// <summary>Throws <see cref="TunnelException"/> (InvalidOptions) if this peer cannot be a peer of the tunnel whose public key is <paramref name="tunnelKey"/>.</summary>
+    public void Validate(PublicKey tunnelKey)
+    {
+        if (PublicKey == tunnelKey)
+        {
+            throw new TunnelException(TunnelError.InvalidOptions, $"Peer {PublicKey}: {PeerRules.OwnKey}");
+        }
+
+        if (!PeerRules.IsKeepaliveInRange(PersistentKeepalive))
+        {
+            throw new TunnelException(TunnelError.InvalidOptions, $"Peer {PublicKey}: {PeerRules.KeepaliveOutOfRange(PersistentKeepalive)}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Taltun.Crypto;
+using Taltun.Foundation;
 
 namespace Taltun.Configuration;
 
@@ -16,9 +17,11 @@ public sealed record TunnelConfiguration
 {
     public const int ClientKeepaliveSeconds = 25;
 
+    public const string DefaultInterfaceName = "tun0";
+
     public TunnelMode Mode { get; init; } = TunnelMode.Server;
 
-    public string InterfaceName { get; init; } = "tun0";
+    public string InterfaceName { get; init; } = DefaultInterfaceName;
 
     /// <summary>The virtual IP(s) with prefix; required.</summary>
     public IReadOnlyList<InterfaceAddress> Addresses { get; init; } = [];
@@ -90,7 +93,7 @@ public sealed record TunnelConfiguration
         {
             options.Validate();
         }
-        catch (Device.TunnelException e)
+        catch (TunnelException e)
         {
             throw Error(0, "interface", e.Message);
         }
@@ -161,12 +164,12 @@ public sealed record TunnelConfiguration
         {
             if (PrivateKey is not null && peer.PublicKey == PrivateKey.PublicKey)
             {
-                throw Error(peer.Line, "peers.public_key", "this is the tunnel's own public key; a peer's public_key is the other side's.");
+                throw Error(peer.Line, "peers.public_key", PeerRules.OwnKey);
             }
 
             if (!keys.Add(peer.PublicKey))
             {
-                throw Error(peer.Line, "peers.public_key", $"{peer.PublicKey} is listed twice; each peer appears once.");
+                throw Error(peer.Line, "peers.public_key", $"{peer.PublicKey} {PeerRules.ListedTwice}");
             }
 
             if (peer.VirtualIP is { } vip && !vips.Add(vip))

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Taltun.Crypto;
-using Taltun.Device;
+using Taltun.Foundation;
 
 namespace Taltun.Configuration;
 
@@ -55,8 +55,8 @@ public sealed partial record TunnelOptions
     /// </summary>
     public string? NetworkNamespace { get; init; }
 
-    /// <summary>The TUN clone device; only tests point it elsewhere.</summary>
-    internal string TunDevicePath { get; init; } = Tun.TunDevice.DefaultPath;
+    /// <summary>The TUN clone device, null for /dev/net/tun; only tests point it elsewhere.</summary>
+    internal string? TunDevicePath { get; init; }
 
     /// <summary>Throws <see cref="TunnelException"/> (InvalidOptions) naming the first bad setting and how to fix it.</summary>
     public void Validate()
@@ -66,14 +66,14 @@ public sealed partial record TunnelOptions
             throw Invalid($"InterfaceName '{InterfaceName}' is not a valid interface name: use 1-15 letters, digits, '-', '_' or '.'.");
         }
 
-        if (Mtu < 1280 || Mtu > Tuning.MaxMtu)
+        if (Mtu is < Limits.MinMtu or > Limits.MaxMtu)
         {
-            throw Invalid($"Mtu {Mtu} is out of range: use 1280 to {Tuning.MaxMtu} (1420 fits a 1500-byte path for IPv4 and IPv6).");
+            throw Invalid($"Mtu {Mtu} is out of range: use {Limits.MinMtu} to {Limits.MaxMtu} (1420 fits a 1500-byte path for IPv4 and IPv6).");
         }
 
-        if (ListenEndPoint.Port is < 0 or > 65535)
+        if (ListenEndPoint.Port is < 0 or > Limits.MaxPort)
         {
-            throw Invalid($"ListenEndPoint port {ListenEndPoint.Port} is out of range: use 0 to 65535.");
+            throw Invalid($"ListenEndPoint port {ListenEndPoint.Port} is out of range: use 0 to {Limits.MaxPort}.");
         }
 
         if (ReceiveThreads is < 1 or > 64)
@@ -97,25 +97,16 @@ public sealed partial record TunnelOptions
         var keys = new HashSet<PublicKey>();
         foreach (PeerOptions peer in Peers)
         {
-            if (peer.PublicKey == PrivateKey.PublicKey)
-            {
-                throw Invalid($"Peer {peer.PublicKey} has this tunnel's own public key: a peer's public_key is the other side's.");
-            }
-
+            peer.Validate(PrivateKey.PublicKey);
             if (!keys.Add(peer.PublicKey))
             {
-                throw Invalid($"Peer {peer.PublicKey} is listed twice: each public key may appear once.");
-            }
-
-            if (peer.PersistentKeepalive < TimeSpan.Zero || peer.PersistentKeepalive > TimeSpan.FromSeconds(65535))
-            {
-                throw Invalid($"Peer {peer.PublicKey}: persistent keepalive {peer.PersistentKeepalive.TotalSeconds} s is out of range: use 0 (off) to 65535 seconds.");
+                throw Invalid($"Peer {peer.PublicKey} {PeerRules.ListedTwice}");
             }
         }
     }
 
     private static TunnelException Invalid(string message) => new(TunnelError.InvalidOptions, message);
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,15}$")]
+    [GeneratedRegex(Limits.InterfaceNamePattern)]
     private static partial Regex InterfaceNamePattern();
 }

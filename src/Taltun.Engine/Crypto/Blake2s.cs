@@ -9,7 +9,7 @@ namespace Taltun.Crypto;
 /// its block size at BLAKE2s's 64 bytes. Thread-safe (no shared state). Used on the handshake
 /// path only, never per transport packet.
 /// </summary>
-public static class Blake2s
+internal static class Blake2s
 {
     public const int HashSize = 32;
     public const int BlockSize = 64;

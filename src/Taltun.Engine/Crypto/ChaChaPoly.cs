@@ -9,7 +9,7 @@ namespace Taltun.Crypto;
 /// replies. The handshake calls the one-shot forms with raw keys; the data path holds a
 /// <see cref="TransportKey"/> so no key is imported per packet. Thread-safe.
 /// </summary>
-public static class ChaChaPoly
+internal static class ChaChaPoly
 {
     public const int TagSize = 16;
     public const int NonceSize = 12;

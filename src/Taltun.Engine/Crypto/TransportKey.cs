@@ -6,7 +6,7 @@ namespace Taltun.Crypto;
 /// One direction's ChaCha20-Poly1305 key of a session, imported into libsodium once. Thread-safe
 /// for Seal/Open; Dispose erases the key (libsodium's guarded memory).
 /// </summary>
-public sealed class TransportKey : IDisposable
+internal sealed class TransportKey : IDisposable
 {
     private readonly Key _key;
 

@@ -7,7 +7,7 @@ namespace Taltun.Crypto;
 /// Noise handshake needs them as HKDF input, so agreements are exported once into a caller
 /// buffer. Thread-safe (no state).
 /// </summary>
-public static class X25519
+internal static class X25519
 {
     private static readonly KeyAgreementAlgorithm Algorithm = KeyAgreementAlgorithm.X25519;
 

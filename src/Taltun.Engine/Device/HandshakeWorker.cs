@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Taltun.Foundation;
 using Taltun.Protocol;
 using Taltun.Transport;
 using static Taltun.Protocol.MessageLayout;
@@ -30,7 +31,6 @@ internal sealed class HandshakeWorker : IDisposable
     private readonly ConcurrentBag<QueuedMessage> _free = [];
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly byte[] _buffer = new byte[Tuning.SlotSize];
-    private readonly byte[] _source = new byte[UdpEndpoint.MaxSockAddrSize];
     private int _queued;
     private long _underLoadUntil;
     private volatile bool _stopping;
@@ -46,7 +46,7 @@ internal sealed class HandshakeWorker : IDisposable
     }
 
     /// <summary>Queues a copy of a handshake message and its source; drops it when the queue is full.</summary>
-    public void Enqueue(ReadOnlySpan<byte> message, ReadOnlySpan<byte> source, UdpSocket socket)
+    public void Enqueue(MessageType type, ReadOnlySpan<byte> message, ReadOnlySpan<byte> source, UdpSocket socket)
     {
         if (message.Length > InitiationSize || Interlocked.Increment(ref _queued) > Tuning.HandshakeQueueCapacity)
         {
@@ -64,6 +64,7 @@ internal sealed class HandshakeWorker : IDisposable
         }
 
         QueuedMessage item = _free.TryTake(out QueuedMessage? reused) ? reused : new QueuedMessage();
+        item.Type = type;
         message.CopyTo(item.Message);
         item.Length = message.Length;
         source.CopyTo(item.Source);
@@ -173,10 +174,9 @@ internal sealed class HandshakeWorker : IDisposable
     {
         item.Message.AsSpan(0, item.Length).CopyTo(_buffer);
         ReadOnlySpan<byte> sockAddr = item.Source.AsSpan(0, item.SourceLength);
-        Span<byte> source = stackalloc byte[18];
+        Span<byte> source = stackalloc byte[UdpEndpoint.MaxSourceSize];
         int sourceLength = UdpEndpoint.WriteSource(sockAddr, source);
         Span<byte> reply = stackalloc byte[MinBufferSizeForReplies];
-        var type = (MessageType)_buffer[0];
         ProtocolResult result = _core.Receive(_buffer, item.Length, source[..sourceLength], reply);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
@@ -194,7 +194,7 @@ internal sealed class HandshakeWorker : IDisposable
             // An authenticated initiation or response: the peer is where it came from.
             Roaming.Follow(peer, sockAddr, _log);
 
-            _log.Information(type == MessageType.Initiation
+            _log.Information(item.Type == MessageType.Initiation
                 ? $"Handshake with peer {peer.PublicKey} completed (we answered its initiation)."
                 : $"Handshake with peer {peer.PublicKey} completed (it answered our initiation).");
         }
@@ -204,7 +204,7 @@ internal sealed class HandshakeWorker : IDisposable
             _core.CountDrop(DropReason.SendFailed, result.Peer);
         }
 
-        if (result.Peer is not null && type == MessageType.Response)
+        if (result.Peer is not null && item.Type == MessageType.Response)
         {
             FlushStaged(result.Peer);
         }
@@ -273,7 +273,7 @@ internal sealed class HandshakeWorker : IDisposable
 
     private void Send(Peer peer, ProtocolResult result)
     {
-        if (peer.Endpoint is not UdpEndpoint endpoint)
+        if (peer.Endpoint is not { } endpoint)
         {
             _core.CountDrop(DropReason.NoEndpoint, peer);
             return;
@@ -289,6 +289,7 @@ internal sealed class HandshakeWorker : IDisposable
     {
         public readonly byte[] Message = new byte[InitiationSize];
         public readonly byte[] Source = new byte[UdpEndpoint.MaxSockAddrSize];
+        public MessageType Type;
         public int Length;
         public int SourceLength;
         public UdpSocket? Socket;

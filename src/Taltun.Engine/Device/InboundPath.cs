@@ -1,3 +1,4 @@
+using Taltun.Foundation;
 using Taltun.Interop;
 using Taltun.Offload;
 using Taltun.Protocol;
@@ -108,9 +109,10 @@ internal sealed unsafe class InboundPath : IDisposable
     private void Receive(int i, int offset, int length, int room)
     {
         Span<byte> datagram = _batch.Packet(i).Slice(offset, room);
-        if (length >= 4 && datagram[0] is >= (byte)MessageType.Initiation and <= (byte)MessageType.CookieReply)
+        MessageType type = ProtocolCore.Classify(datagram[..length]);
+        if (ProtocolCore.IsHandshake(type))
         {
-            _handshakes.Enqueue(datagram[..length], _batch.Source(i), _socket);
+            _handshakes.Enqueue(type, datagram[..length], _batch.Source(i), _socket);
             return;
         }
 
@@ -183,7 +185,7 @@ internal sealed unsafe class InboundPath : IDisposable
             room = _relaySlots.SlotSize;
         }
 
-        ProtocolResult result = _core.Encapsulate(to, new Span<byte>(datagram, room), length, initiateInline: false);
+        ProtocolResult result = _core.Encapsulate(to, new Span<byte>(datagram, room), length);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
             if (result.Kind == ResultKind.Done && ProtocolCore.NeedsHandshake(to))
@@ -194,7 +196,7 @@ internal sealed unsafe class InboundPath : IDisposable
             return;
         }
 
-        if (to.Endpoint is not UdpEndpoint endpoint || !_relay.Add(datagram + result.Offset, result.Length, endpoint))
+        if (to.Endpoint is not { } endpoint || !_relay.Add(datagram + result.Offset, result.Length, endpoint))
         {
             _core.CountDrop(DropReason.NoEndpoint, to);
         }

@@ -1,3 +1,4 @@
+using Taltun.Foundation;
 using Taltun.Interop;
 
 namespace Taltun.Device;

@@ -1,5 +1,6 @@
 using System.Net;
 using Taltun.Configuration;
+using Taltun.Foundation;
 using Taltun.Netlink;
 
 namespace Taltun.Device;

@@ -1,3 +1,4 @@
+using Taltun.Foundation;
 using Taltun.Interop;
 using Taltun.Offload;
 using Taltun.Protocol;
@@ -189,7 +190,7 @@ internal sealed unsafe class OutboundPath : IDisposable
             return;
         }
 
-        ProtocolResult result = _core.Encapsulate(peer, slot, length, initiateInline: false);
+        ProtocolResult result = _core.Encapsulate(peer, slot, length);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
             if (result.Kind == ResultKind.Done && ProtocolCore.NeedsHandshake(peer))
@@ -200,7 +201,7 @@ internal sealed unsafe class OutboundPath : IDisposable
             return;
         }
 
-        if (peer.Endpoint is not UdpEndpoint endpoint || !_batch.Add(_slots.Pointer(i) + result.Offset, result.Length, endpoint))
+        if (peer.Endpoint is not { } endpoint || !_batch.Add(_slots.Pointer(i) + result.Offset, result.Length, endpoint))
         {
             _core.CountDrop(DropReason.NoEndpoint, peer);
         }

@@ -12,7 +12,7 @@ internal static class Roaming
 {
     public static void Follow(Peer peer, ReadOnlySpan<byte> source, TunnelLog log)
     {
-        if (peer.Endpoint is UdpEndpoint current && current.Matches(source))
+        if (peer.Endpoint is { } current && current.Matches(source))
         {
             return;
         }

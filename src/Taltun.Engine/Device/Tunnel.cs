@@ -1,6 +1,7 @@
 using System.Net;
 using Taltun.Configuration;
 using Taltun.Crypto;
+using Taltun.Foundation;
 using Taltun.Interop;
 using Taltun.Netlink;
 using Taltun.Protocol;
@@ -118,7 +119,7 @@ public sealed class Tunnel : IDisposable
                 throw new TunnelException(TunnelError.InterfaceExists, $"Interface '{options.InterfaceName}' already exists. Choose another tun_name, or stop the tunnel or program that owns it.");
             }
 
-            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath, options.UseOffloads, options.TunQueues);
+            var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath ?? TunDevice.DefaultPath, options.UseOffloads, options.TunQueues);
             cleanup.Push(tun);
             UdpSocket[] sockets = UdpSocket.OpenGroup(options.ListenEndPoint, options.ReceiveThreads, shutdown, options.UseOffloads);
             foreach (UdpSocket socket in sockets)
@@ -168,17 +169,8 @@ public sealed class Tunnel : IDisposable
     /// <summary>Adds a peer while traffic flows: its allowed IPs take effect at once, with kernel routes for those outside the interface's subnet.</summary>
     public void AddPeer(PeerOptions options)
     {
-        if (options.PublicKey == _core.PublicKey)
-        {
-            throw new TunnelException(TunnelError.InvalidOptions, $"Peer {options.PublicKey} has this tunnel's own public key: a peer's public key is the other side's.");
-        }
-
-        Peer peer;
-        try
-        {
-            peer = _core.AddPeer(options.PublicKey, options.PresharedKey, options.PersistentKeepalive);
-        }
-        catch (ArgumentException)
+        options.Validate(_core.PublicKey);
+        if (!_core.TryAddPeer(options.PublicKey, options.PresharedKey, options.PersistentKeepalive, out Peer? peer))
         {
             throw new TunnelException(TunnelError.InvalidOptions, $"Peer {options.PublicKey} is already on tunnel '{InterfaceName}'. Remove it first to change it.");
         }
@@ -240,7 +232,7 @@ public sealed class Tunnel : IDisposable
         {
             peers.Add(new PeerStatus(
                 peer.PublicKey,
-                (peer.Endpoint as UdpEndpoint)?.EndPoint,
+                peer.Endpoint?.EndPoint,
                 _core.AllowedIps.PrefixesOf(peer),
                 peer.LatestHandshake,
                 peer.RxBytes,

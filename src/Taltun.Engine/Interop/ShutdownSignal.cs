@@ -1,4 +1,4 @@
-using Taltun.Device;
+using Taltun.Foundation;
 
 namespace Taltun.Interop;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Taltun.Device;
+using Taltun.Foundation;
 using Taltun.Interop;
 
 namespace Taltun.Netlink;

@@ -8,7 +8,7 @@ namespace Taltun.Protocol;
 /// previous → current → next, erased on dispose. Thread-safe: the counter is atomic, the replay
 /// window is guarded by its own lock.
 /// </summary>
-public sealed class Keypair : IDisposable
+internal sealed class Keypair : IDisposable
 {
     private readonly TransportKey _send;
     private readonly TransportKey _receive;

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Taltun.Protocol;
 
 /// <summary>The four WireGuard message types: the first byte, followed by three zero bytes.</summary>
-public enum MessageType : byte
+internal enum MessageType : byte
 {
     Initiation = 1,
     Response = 2,
@@ -15,7 +15,7 @@ public enum MessageType : byte
 /// Byte offsets and sizes of the wire messages (all integers little-endian). Kept in one place
 /// so the handshake, cookie and transport code read and write the same layout.
 /// </summary>
-public static class MessageLayout
+internal static class MessageLayout
 {
     public const int TagSize = 16;
     public const int KeySize = 32;

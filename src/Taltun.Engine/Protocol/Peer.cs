@@ -1,5 +1,6 @@
 using System.Buffers;
 using Taltun.Crypto;
+using Taltun.Transport;
 
 namespace Taltun.Protocol;
 
@@ -10,7 +11,7 @@ namespace Taltun.Protocol;
 /// Thread-safe: sessions are swapped under <see cref="SessionLock"/> and read lock-free;
 /// handshake and timer state live under <see cref="HandshakeLock"/>; counters are atomic.
 /// </summary>
-public sealed class Peer
+internal sealed class Peer
 {
     /// <summary>Packets kept while a handshake completes (wireguard-go's QueueStagedSize).</summary>
     public const int MaxStagedPackets = 128;
@@ -46,15 +47,16 @@ public sealed class Peer
 
     /// <summary>
     /// Where to send this peer's messages: set by the device (configuration, then roaming). The
-    /// core only asks whether there is one; without it no handshake is started.
+    /// core only asks whether there is one; without it no handshake is started. Swapped whole, so
+    /// readers on any thread see one endpoint or the other, never a mix.
     /// </summary>
-    public object? Endpoint
+    public UdpEndpoint? Endpoint
     {
         get => Volatile.Read(ref _endpoint);
         set => Volatile.Write(ref _endpoint, value);
     }
 
-    private object? _endpoint;
+    private UdpEndpoint? _endpoint;
 
     public long RxBytes => Interlocked.Read(ref _rxBytes);
 

@@ -5,7 +5,7 @@ namespace Taltun.Protocol;
 /// wireguard-go's constants.go. Changing any of these breaks interoperability; tuning values
 /// live elsewhere.
 /// </summary>
-public static class ProtocolConstants
+internal static class ProtocolConstants
 {
     public const string Construction = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
     public const string Identifier = "WireGuard v1 zx2c4 Jason@zx2c4.com";

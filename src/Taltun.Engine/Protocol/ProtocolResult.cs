@@ -1,7 +1,7 @@
 namespace Taltun.Protocol;
 
 /// <summary>What the caller of the protocol core must do next.</summary>
-public enum ResultKind
+internal enum ResultKind
 {
     /// <summary>Nothing to send or deliver (a keepalive arrived, a packet was queued, no timer fired).</summary>
     Done,
@@ -21,7 +21,7 @@ public enum ResultKind
 /// says where. <see cref="Peer"/> is the peer the message authenticated as, if any (for roaming
 /// and statistics).
 /// </summary>
-public readonly record struct ProtocolResult(ResultKind Kind, int Offset, int Length, DropReason Reason, Peer? Peer)
+internal readonly record struct ProtocolResult(ResultKind Kind, int Offset, int Length, DropReason Reason, Peer? Peer)
 {
     public static readonly ProtocolResult Done = new(ResultKind.Done, 0, 0, DropReason.None, null);
 

@@ -7,7 +7,7 @@ namespace Taltun.Protocol;
 /// (wireguard-go's size) costs 1 KiB per session and nothing per packet over the seed's 2048.
 /// Not thread-safe: the owning session serializes calls.
 /// </summary>
-public sealed class ReplayWindow
+internal sealed class ReplayWindow
 {
     private const int BlockBitLog = 6;
     private const int BlockBits = 1 << BlockBitLog;

@@ -8,7 +8,7 @@ namespace Taltun.Protocol;
 /// accepts an initiation only if its timestamp is greater than the last one it accepted, so
 /// comparing the 12 bytes lexicographically compares the times.
 /// </summary>
-public static class Tai64N
+internal static class Tai64N
 {
     private const ulong Base = 0x400000000000000aUL;
 

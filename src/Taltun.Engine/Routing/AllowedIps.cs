@@ -11,7 +11,7 @@ namespace Taltun.Routing;
 /// As in WireGuard, a prefix belongs to one peer at a time: inserting it again moves it.
 /// Thread-safe.
 /// </summary>
-public sealed class AllowedIps<TPeer>
+internal sealed class AllowedIps<TPeer>
     where TPeer : class
 {
     private readonly object _writeLock = new();

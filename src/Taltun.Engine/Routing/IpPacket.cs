@@ -6,7 +6,7 @@ namespace Taltun.Routing;
 /// Reads the few IP header fields cryptokey routing needs, without allocating. Callers pass the
 /// packet as it is in the buffer; every method tolerates garbage and says so.
 /// </summary>
-public static class IpPacket
+internal static class IpPacket
 {
     public const int Ipv4HeaderMin = 20;
     public const int Ipv6HeaderSize = 40;

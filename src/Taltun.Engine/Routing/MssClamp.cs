@@ -9,7 +9,7 @@ namespace Taltun.Routing;
 /// the original Taltun asked users to add for hosts routed through the tunnel, whose own MSS comes
 /// from a 1500-byte LAN. Stateless; thread-safe.
 /// </summary>
-public static class MssClamp
+internal static class MssClamp
 {
     private const byte Tcp = 6;
     private const byte Syn = 0x02;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Taltun.Device;
+using Taltun.Foundation;
 using Taltun.Interop;
 
 namespace Taltun.Transport;

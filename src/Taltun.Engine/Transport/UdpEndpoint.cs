@@ -9,10 +9,13 @@ namespace Taltun.Transport;
 /// A peer's UDP address, kept in the sockaddr forms the sockets use so sending needs no
 /// conversion and receiving can compare without allocating. Immutable; a roaming peer gets a new one.
 /// </summary>
-public sealed class UdpEndpoint : IEquatable<UdpEndpoint>
+internal sealed class UdpEndpoint : IEquatable<UdpEndpoint>
 {
     /// <summary>sizeof(struct sockaddr_in6), the largest form stored.</summary>
     internal const int MaxSockAddrSize = 28;
+
+    /// <summary>The longest source <see cref="WriteSource"/> writes: an IPv6 address and a port.</summary>
+    internal const int MaxSourceSize = 18;
 
     private const int SockAddrIn4Size = 16;
 
@@ -61,7 +64,7 @@ public sealed class UdpEndpoint : IEquatable<UdpEndpoint>
     }
 
     /// <summary>
-    /// Writes what <see cref="Protocol.ProtocolCore.Receive"/> wants as the source: the address
+    /// Writes the source form the protocol core binds cookies to: the address
     /// (4 bytes for IPv4, also when mapped; else 16) then the port; returns its length, or 0.
     /// </summary>
     internal static int WriteSource(ReadOnlySpan<byte> sockAddr, Span<byte> source)

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Taltun.Device;
+using Taltun.Foundation;
 using Taltun.Interop;
 
 namespace Taltun.Transport;

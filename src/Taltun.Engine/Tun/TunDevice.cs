@@ -1,5 +1,5 @@
 using System.Text;
-using Taltun.Device;
+using Taltun.Foundation;
 using Taltun.Interop;
 
 namespace Taltun.Tun;

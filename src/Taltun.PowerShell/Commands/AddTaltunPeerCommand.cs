@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Taltun.Configuration;
 using Taltun.Crypto;
 using Taltun.Device;
+using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
@@ -40,7 +41,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
 
     /// <summary>Seconds between keepalives when idle (0 = off), for peers behind NAT.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(0, 65535)]
+    [ValidateRange(0, Limits.MaxPersistentKeepalive)]
     public int? PersistentKeepalive { get; set; }
 
     /// <summary>A preshared key both sides configure (base64 or hex), for an extra symmetric layer.</summary>
@@ -55,28 +56,27 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         RegisteredTunnel registered = TunnelLookup.Require(this, Tunnel);
-        if (!TryParseKey(PublicKey, nameof(PublicKey), Crypto.PublicKey.Parse, out Crypto.PublicKey? publicKey)
-            || !TryParseKey(PresharedKey, nameof(PresharedKey), Crypto.PresharedKey.Parse, out Crypto.PresharedKey? presharedKey))
-        {
-            return;
-        }
-
         PeerConfiguration peer;
         try
         {
-            peer = new PeerConfiguration
-            {
-                PublicKey = publicKey!,
-                VirtualIP = VirtualIP is null ? null : ConfigurationParameters.Host(VirtualIP, nameof(VirtualIP)),
-                Endpoint = Endpoint is null ? null : ConfigurationParameters.Endpoint(Endpoint, nameof(Endpoint)),
-                AllowedIps = [.. (AllowedIPs ?? []).Select(a => ConfigurationParameters.Prefix(a, nameof(AllowedIPs)))],
-                PersistentKeepalive = PersistentKeepalive,
-                PresharedKey = presharedKey,
-            };
+            peer = ParameterValues.Peer(
+                new PeerText(PublicKey)
+                {
+                    VirtualIP = VirtualIP,
+                    Endpoint = Endpoint,
+                    AllowedIps = AllowedIPs,
+                    PersistentKeepalive = PersistentKeepalive,
+                    PresharedKey = PresharedKey,
+                });
         }
         catch (ConfigurationException e)
         {
             WriteError(Errors.From(e));
+            return;
+        }
+        catch (KeyFormatException e)
+        {
+            WriteError(KeyArgument.Error(e));
             return;
         }
 
@@ -103,23 +103,6 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
         if (PassThru)
         {
             WriteObject(StatusSnapshot.Of(registered).Peers.First(p => p.PublicKey == peer.PublicKey.ToBase64()));
-        }
-    }
-
-    /// <summary>Parses an optional key parameter; a malformed one is written as an InvalidKey error naming the parameter.</summary>
-    private bool TryParseKey<T>(string? text, string parameter, Func<string, T> parse, out T? key)
-        where T : class
-    {
-        key = null;
-        try
-        {
-            key = text is null ? null : parse(text);
-            return true;
-        }
-        catch (KeyFormatException e)
-        {
-            WriteError(KeyArgument.Error(e, parameter));
-            return false;
         }
     }
 }

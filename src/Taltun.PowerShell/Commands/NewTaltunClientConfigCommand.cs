@@ -39,7 +39,7 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
 
     /// <summary>The client's interface name (default tun0).</summary>
     [Parameter]
-    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    [ValidatePattern(Limits.InterfaceNamePattern)]
     public string TunName { get; set; } = "tun0";
 
     /// <summary>The client's UDP address:port (default 0.0.0.0:9000, as the seed).</summary>
@@ -64,31 +64,19 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         RegisteredTunnel hub = TunnelLookup.Require(this, Tunnel);
-        TunnelConfiguration hubConfig = hub.Configuration;
         TunnelConfiguration client;
         try
         {
-            InterfaceAddress hubAddress = hubConfig.Addresses[0];
-            client = new TunnelConfiguration
+            client = new ClientConfiguration
             {
-                Mode = TunnelMode.Client,
-                InterfaceName = TunName,
-                Addresses = [new InterfaceAddress(ConfigurationParameters.Host(VirtualIP, nameof(VirtualIP)), hubAddress.PrefixLength)],
-                ListenEndPoint = ConfigurationParameters.ListenEndPoint(LocalAddress, nameof(LocalAddress)),
-                PrivateKey = Crypto.PrivateKey.Parse(PrivateKey),
-                Mtu = hubConfig.Mtu,
-                Routes = [.. (Route ?? []).Select(r => ConfigurationParameters.Prefix(r, nameof(Route)))],
-                Peers =
-                [
-                    new PeerConfiguration
-                    {
-                        PublicKey = hub.Tunnel.PublicKey,
-                        VirtualIP = hubAddress.Address,
-                        Endpoint = ConfigurationParameters.Endpoint(Endpoint, nameof(Endpoint)),
-                        PresharedKey = PresharedKey is null ? null : Crypto.PresharedKey.Parse(PresharedKey),
-                    },
-                ],
-            };
+                PrivateKey = PrivateKey,
+                VirtualIP = VirtualIP,
+                Endpoint = Endpoint,
+                Routes = Route ?? [],
+                TunName = TunName,
+                LocalAddress = LocalAddress,
+                PresharedKey = PresharedKey,
+            }.For(hub.Configuration, hub.Tunnel.PublicKey);
         }
         catch (ConfigurationException e)
         {
@@ -97,7 +85,7 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
         }
         catch (KeyFormatException e)
         {
-            WriteError(KeyArgument.Error(e, nameof(PrivateKey)));
+            WriteError(KeyArgument.Error(e));
             return;
         }
 

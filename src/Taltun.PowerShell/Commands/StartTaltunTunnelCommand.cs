@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Taltun.Configuration;
 using Taltun.Crypto;
 using Taltun.Device;
+using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
@@ -53,12 +54,12 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
     /// <summary>The interface name (the seed's tun_name); it names the tunnel in every Taltun cmdlet.</summary>
     [Parameter]
     [Alias("Name", "InterfaceName")]
-    [ValidatePattern("^[A-Za-z0-9_.-]{1,15}$")]
+    [ValidatePattern(Limits.InterfaceNamePattern)]
     public string? TunName { get; set; }
 
     /// <summary>Interface MTU (default 1420).</summary>
     [Parameter]
-    [ValidateRange(1280, 9000)]
+    [ValidateRange(Limits.MinMtu, Limits.MaxMtu)]
     public int? Mtu { get; set; }
 
     /// <summary>Networks routed through the tunnel, e.g. 192.168.50.0/24; a full tunnel is 0.0.0.0/1 and 128.0.0.0/1.</summary>
@@ -91,7 +92,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
         }
         catch (KeyFormatException e)
         {
-            ThrowTerminatingError(KeyArgument.Error(e, PrivateKey is not null ? nameof(PrivateKey) : nameof(Peer)));
+            ThrowTerminatingError(KeyArgument.Error(e));
             return;
         }
 
@@ -156,63 +157,19 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
         TunnelConfiguration config = ConfigPath is null
             ? new TunnelConfiguration()
             : ConfigurationFile.Load(GetUnresolvedProviderPathFromPSPath(ConfigPath));
-        if (Mode is { } mode)
+        var overrides = new ConfigurationOverrides
         {
-            config = config with { Mode = mode };
-        }
-
-        if (LocalAddress is not null)
-        {
-            config = config with { ListenEndPoint = ConfigurationParameters.ListenEndPoint(LocalAddress, nameof(LocalAddress)) };
-        }
-
-        if (PrivateKey is not null && PrivateKeyPath is not null)
-        {
-            throw new ConfigurationException(null, 0, "-PrivateKeyPath", "give -PrivateKey or -PrivateKeyPath, not both.");
-        }
-
-        if (PrivateKey is not null)
-        {
-            config = config with { PrivateKey = Crypto.PrivateKey.Parse(PrivateKey), PrivateKeyFile = null };
-        }
-
-        if (PrivateKeyPath is not null)
-        {
-            string path = GetUnresolvedProviderPathFromPSPath(PrivateKeyPath);
-            config = config with
-            {
-                PrivateKey = ConfigurationFile.ReadPrivateKey(path, null, 0, "-PrivateKeyPath"),
-                PrivateKeyFile = path,
-                Warnings = ConfigurationFile.ExposedKeyWarning(path) is { } warning ? [.. config.Warnings, warning] : config.Warnings,
-            };
-        }
-
-        if (VirtualIP is not null)
-        {
-            config = config with { Addresses = [.. VirtualIP.Select(v => ConfigurationParameters.Address(v, nameof(VirtualIP)))] };
-        }
-
-        if (Peer is not null)
-        {
-            config = config with { Peers = [.. Peer.Select(p => ConfigurationParameters.Peer(p, nameof(Peer)))] };
-        }
-
-        if (TunName is not null)
-        {
-            config = config with { InterfaceName = TunName };
-        }
-
-        if (Mtu is { } mtu)
-        {
-            config = config with { Mtu = mtu };
-        }
-
-        if (Route is not null)
-        {
-            config = config with { Routes = [.. Route.Select(r => ConfigurationParameters.Prefix(r, nameof(Route)))] };
-        }
-
-        return config;
+            Mode = Mode,
+            LocalAddress = LocalAddress,
+            PrivateKey = PrivateKey,
+            PrivateKeyPath = PrivateKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(PrivateKeyPath),
+            VirtualIP = VirtualIP,
+            Peers = Peer?.Select(p => p.ToText()).ToList(),
+            TunName = TunName,
+            Mtu = Mtu,
+            Routes = Route,
+        };
+        return overrides.ApplyTo(config);
     }
 
     /// <summary>Streams the tunnel's log on this cmdlet's thread until Ctrl+C, SIGTERM, or someone else stops the tunnel.</summary>

@@ -1,4 +1,4 @@
-using System.Collections;
+using Taltun.Configuration;
 
 namespace Taltun.PowerShell;
 
@@ -41,6 +41,16 @@ public sealed class TaltunPeerDefinition
 
     // A malformed definition may hold a mistyped secret; errors show its shape only.
     private static string Redact(string text) => text.Length <= 12 ? "…" : text[..6] + "…";
+
+    /// <summary>The definition as the engine's parameter text.</summary>
+    public PeerText ToText() => new(PublicKey)
+    {
+        VirtualIP = VirtualIP,
+        Endpoint = Endpoint,
+        AllowedIps = AllowedIPs,
+        PersistentKeepalive = PersistentKeepalive,
+        PresharedKey = PresharedKey,
+    };
 
     public override string ToString() => $"{PublicKey},{VirtualIP}{(Endpoint is null ? string.Empty : "," + Endpoint)}";
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Taltun.Configuration;
 using Taltun.Device;
+using Taltun.Foundation;
 using Taltun.Tests.Interop;
 using Xunit;
 

@@ -25,7 +25,7 @@ public class WireGuardGoInteropTests
     {
         using var rig = new Rig(withPresharedKey);
         var (ns, socket, core, peer, wg, remote) = (rig.Namespace, rig.Socket, rig.Core, rig.Peer, rig.WireGuard, Rig.Remote);
-        peer.Endpoint = remote;
+        peer.Endpoint = new Taltun.Transport.UdpEndpoint(remote);
 
         var buffer = new byte[2048];
         var output = new byte[2048];

@@ -1,6 +1,7 @@
 using System.Net;
 using Taltun.Crypto;
 using Taltun.Protocol;
+using Taltun.Transport;
 
 namespace Taltun.Tests.Protocol;
 
@@ -24,8 +25,8 @@ internal sealed class CorePair : IDisposable
         PeerA = B.AddPeer(AKey.PublicKey, psk, persistentKeepalive);
         A.AllowedIps.Insert(IPNetwork.Parse("10.0.0.2/32"), PeerB);
         B.AllowedIps.Insert(IPNetwork.Parse("10.0.0.1/32"), PeerA);
-        PeerB.Endpoint = "b";
-        PeerA.Endpoint = "a";
+        PeerB.Endpoint = EndpointB;
+        PeerA.Endpoint = EndpointA;
     }
 
     public ManualTimeProvider Clock { get; }
@@ -43,6 +44,10 @@ internal sealed class CorePair : IDisposable
 
     /// <summary>B's view of a.</summary>
     public Peer PeerA { get; }
+
+    /// <summary>Where each core believes the other is; the cores only need to know there is an endpoint.</summary>
+    public static readonly UdpEndpoint EndpointA = new(IPEndPoint.Parse("10.1.1.1:9000"));
+    public static readonly UdpEndpoint EndpointB = new(IPEndPoint.Parse("10.1.1.2:9000"));
 
     public static readonly byte[] SourceA = [10, 1, 1, 1, 0x23, 0x28];
     public static readonly byte[] SourceB = [10, 1, 1, 2, 0x23, 0x28];
@@ -83,12 +88,21 @@ internal sealed class CorePair : IDisposable
         return (result, bytes);
     }
 
-    /// <summary>Encrypts an IP packet; returns the result and the datagram if one is to be sent.</summary>
+    /// <summary>
+    /// Encrypts an IP packet as the device does: without a session the packet is staged and the
+    /// handshake it asks for is made at once (the device's control thread would). Returns the
+    /// result and the datagram (the packet, or that initiation) if one is to be sent.
+    /// </summary>
     public static (ProtocolResult Result, byte[]? Bytes) Send(ProtocolCore core, Peer peer, byte[] packet)
     {
         var buffer = new byte[BufferSize];
         packet.CopyTo(buffer, MessageLayout.TransportHeaderSize);
         var result = core.Encapsulate(peer, buffer, packet.Length);
+        if (result.Kind == ResultKind.Done && ProtocolCore.NeedsHandshake(peer))
+        {
+            result = core.Tick(peer, buffer);
+        }
+
         return (result, result.Kind == ResultKind.WriteToNetwork ? buffer[..result.Length] : null);
     }
 

@@ -99,7 +99,7 @@ public class HandshakeTests
         byte[] packet = Packets.Ipv4(Packets.A, Packets.B, 60);
         packet.CopyTo(buffer, MessageLayout.TransportHeaderSize);
 
-        ProtocolResult staged = pair.A.Encapsulate(pair.PeerB, buffer, packet.Length, initiateInline: false);
+        ProtocolResult staged = pair.A.Encapsulate(pair.PeerB, buffer, packet.Length);
 
         Assert.Equal((ResultKind.Done, pair.PeerB), (staged.Kind, staged.Peer));
         Assert.True(ProtocolCore.NeedsHandshake(pair.PeerB));
@@ -134,7 +134,7 @@ public class HandshakeTests
         using var pair = new CorePair();
         using var stranger = new ProtocolCore(Taltun.Crypto.PrivateKey.Generate(), pair.Clock);
         var strangersViewOfB = stranger.AddPeer(pair.BKey.PublicKey);
-        strangersViewOfB.Endpoint = "b";
+        strangersViewOfB.Endpoint = EndpointB;
 
         var result = Deliver(pair.B, Initiation(stranger, strangersViewOfB), SourceA);
 

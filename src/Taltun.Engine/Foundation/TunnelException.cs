@@ -1,4 +1,4 @@
-namespace Taltun.Device;
+namespace Taltun.Foundation;
 
 /// <summary>
 /// A tunnel could not start, or a change to a running tunnel failed. The message names the cause

@@ -1,7 +1,7 @@
-namespace Taltun.Device;
+namespace Taltun.Foundation;
 
 /// <summary>
-/// Tuning values of the data plane: unlike <see cref="Protocol.ProtocolConstants"/>, changing
+/// Tuning values of the data plane: unlike the protocol's constants, changing
 /// these does not affect interoperability. Each says why it has its value.
 /// </summary>
 internal static class Tuning
@@ -11,7 +11,7 @@ internal static class Tuning
 
     /// <summary>
     /// Bytes per packet slot: the largest datagram we accept. A transport header, the largest MTU we
-    /// configure (<see cref="MaxMtu"/>), padding and tag fit; slots are 64-byte aligned for the cipher.
+    /// configure (9000), padding and tag fit; slots are 64-byte aligned for the cipher.
     /// </summary>
     public const int SlotSize = 9216;
 
@@ -36,9 +36,6 @@ internal static class Tuning
 
     /// <summary>The largest read from a TUN device with offloads: an IP packet of 64 KB.</summary>
     public const int MaxSuperPacket = 65535;
-
-    /// <summary>Largest tunnel MTU accepted: jumbo frames; a full-size packet must fit a slot with its overhead.</summary>
-    public const int MaxMtu = 9000;
 
     /// <summary>UDP socket buffers: several MB so a burst of 64-packet batches is not dropped by the kernel between reads.</summary>
     public const int SocketBufferBytes = 4 * 1024 * 1024;

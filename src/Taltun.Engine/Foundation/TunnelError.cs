@@ -1,4 +1,4 @@
-namespace Taltun.Device;
+namespace Taltun.Foundation;
 
 /// <summary>What went wrong starting or running a tunnel: the PowerShell layer maps each to an ErrorId and category.</summary>
 public enum TunnelError

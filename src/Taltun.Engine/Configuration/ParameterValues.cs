@@ -1,0 +1,85 @@
+using System.Net;
+using Taltun.Crypto;
+
+namespace Taltun.Configuration;
+
+/// <summary>
+/// Turns parameter text (a cmdlet's arguments) into configuration values. A bad value is a
+/// <see cref="ConfigurationException"/> naming the parameter, as a bad file value names its line;
+/// a bad key is a <see cref="KeyFormatException"/> naming the parameter and never quoting the text.
+/// Parameter names are given without the leading dash. Stateless; thread-safe.
+/// </summary>
+public static class ParameterValues
+{
+    public static InterfaceAddress Address(string text, string parameter) =>
+        InterfaceAddress.TryParse(text, TunnelOptions.DefaultPrefixLength, out InterfaceAddress address)
+            ? address
+            : throw Invalid(parameter, $"'{text}' is not an IP address with an optional prefix, e.g. 10.0.0.1 or 10.0.0.1/24.");
+
+    public static IPAddress Host(string text, string parameter) =>
+        IPAddress.TryParse(text, out IPAddress? address)
+            ? address
+            : throw Invalid(parameter, $"'{text}' is not an IP address, e.g. 10.0.0.2.");
+
+    public static IPNetwork Prefix(string text, string parameter) =>
+        NetworkPrefix.Parse(text, out string problem) ?? throw Invalid(parameter, problem);
+
+    public static IPEndPoint ListenEndPoint(string text, string parameter) =>
+        IPEndPoint.TryParse(text, out IPEndPoint? endpoint) && text.Contains(':')
+            ? endpoint
+            : throw Invalid(parameter, $"'{text}' is not address:port, e.g. 0.0.0.0:9000.");
+
+    /// <summary>An endpoint is kept as written (host:port); it is checked here and resolved when the peer is used.</summary>
+    public static string Endpoint(string text, string parameter) =>
+        EndpointText.TrySplit(text, out _, out _)
+            ? text
+            : throw Invalid(parameter, $"'{text}' is not host:port, e.g. 203.0.113.7:9000 or vpn.example.com:9000.");
+
+    public static PrivateKey PrivateKey(string text, string parameter) => Key(text, parameter, Crypto.PrivateKey.Parse);
+
+    public static PublicKey PublicKey(string text, string parameter) => Key(text, parameter, Crypto.PublicKey.Parse);
+
+    public static PresharedKey PresharedKey(string text, string parameter) => Key(text, parameter, Crypto.PresharedKey.Parse);
+
+    /// <summary>
+    /// A peer given as text fields. Problems name <paramref name="parameter"/> when the whole peer
+    /// was one parameter (Start-TaltunTunnel -Peer), else the field's own parameter (Add-TaltunPeer -VirtualIP).
+    /// </summary>
+    public static PeerConfiguration Peer(PeerText peer, string? parameter = null) => new()
+    {
+        PublicKey = PublicKey(peer.PublicKey, parameter ?? "PublicKey"),
+        VirtualIP = peer.VirtualIP is null ? null : Host(peer.VirtualIP, parameter ?? "VirtualIP"),
+        Endpoint = peer.Endpoint is null ? null : Endpoint(peer.Endpoint, parameter ?? "Endpoint"),
+        AllowedIps = [.. (peer.AllowedIps ?? []).Select(a => Prefix(a, parameter ?? "AllowedIPs"))],
+        PersistentKeepalive = peer.PersistentKeepalive,
+        PresharedKey = peer.PresharedKey is null ? null : PresharedKey(peer.PresharedKey, parameter ?? "PresharedKey"),
+    };
+
+    private static T Key<T>(string text, string parameter, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (KeyFormatException e)
+        {
+            throw new KeyFormatException(e.Reason, parameter);
+        }
+    }
+
+    private static ConfigurationException Invalid(string parameter, string problem) => new(null, 0, "-" + parameter, problem);
+}
+
+/// <summary>A peer as a user types it on a command line: every field text, checked by <see cref="ParameterValues.Peer"/>.</summary>
+public sealed record PeerText(string PublicKey)
+{
+    public string? VirtualIP { get; init; }
+
+    public string? Endpoint { get; init; }
+
+    public IReadOnlyList<string>? AllowedIps { get; init; }
+
+    public int? PersistentKeepalive { get; init; }
+
+    public string? PresharedKey { get; init; }
+}

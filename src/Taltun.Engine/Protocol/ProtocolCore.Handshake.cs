@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Taltun.Crypto;
+using static Taltun.Protocol.MessageLayout;
+
+namespace Taltun.Protocol;
+
+/// <summary>
+/// Handshake messages (whitepaper 5.4): sending initiations, answering them, and consuming the
+/// answers; each completed handshake installs a session. The Noise computations themselves are in
+/// <see cref="NoiseHandshake"/>; this part holds the peer state around them, under the peer's HandshakeLock.
+/// </summary>
+internal sealed partial class ProtocolCore
+{
+    /// <summary>Starts a handshake now if the peer has an endpoint and none was sent in the last RekeyTimeout.</summary>
+    public ProtocolResult Initiate(Peer peer, Span<byte> buffer)
+    {
+        lock (peer.HandshakeLock)
+        {
+            return TryInitiateLocked(peer, buffer, Now);
+        }
+    }
+
+    private ProtocolResult ReceiveInitiation(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output)
+    {
+        if (message.Length != InitiationSize)
+        {
+            return Dropped(DropReason.WrongSize, null);
+        }
+
+        if (!CheckMacs(message, InitiationMac1, source, output, out ProtocolResult rejected))
+        {
+            return rejected;
+        }
+
+        DropReason reason = NoiseHandshake.ConsumeInitiation(_local, message, FindPeer, out Peer? peer, out PendingInitiation pending);
+        if (reason != DropReason.None)
+        {
+            return Dropped(reason, peer);
+        }
+
+        TimeSpan now = Now;
+        Span<byte> sendKey = stackalloc byte[Key32.Size];
+        Span<byte> receiveKey = stackalloc byte[Key32.Size];
+        try
+        {
+            lock (peer!.HandshakeLock)
+            {
+                if (peer.IsRemoved)
+                {
+                    return Dropped(DropReason.UnknownPeer, null);
+                }
+
+                if (!Tai64N.After(pending.Timestamp, peer.Handshake.LatestTimestamp))
+                {
+                    return Dropped(DropReason.ReplayedInitiation, peer);
+                }
+
+                if (peer.Handshake.LastInitiationConsumed is { } last && now - last < ProtocolConstants.MinInitiationInterval)
+                {
+                    return Dropped(DropReason.InitiationFlood, peer);
+                }
+
+                // Our own initiation in flight loses to theirs; its index goes.
+                _indices.UnregisterHandshake(peer.Handshake.LocalIndex, peer);
+                NoiseHandshake.CommitInitiation(peer, pending, now);
+                uint localIndex = _indices.RegisterHandshake(peer);
+                if (!NoiseHandshake.CreateResponse(peer, localIndex, output, sendKey, receiveKey, out uint remoteIndex))
+                {
+                    _indices.UnregisterHandshake(localIndex, peer);
+                    return Dropped(DropReason.LowOrderKey, peer);
+                }
+
+                peer.Cookies.AddMacs(output[..ResponseSize], ResponseMac1, now);
+                InstallSessionLocked(peer, sendKey, receiveKey, isInitiator: false, localIndex, remoteIndex, now);
+                peer.Timers.OnAuthenticatedPacketTraversal(now, peer.PersistentKeepalive);
+                peer.CountReceived(message.Length);
+                peer.CountSent(ResponseSize);
+                return ProtocolResult.Network(0, ResponseSize, peer);
+            }
+        }
+        finally
+        {
+            pending.Erase();
+            CryptographicOperations.ZeroMemory(sendKey);
+            CryptographicOperations.ZeroMemory(receiveKey);
+        }
+    }
+
+    private ProtocolResult ReceiveResponse(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output)
+    {
+        if (message.Length != ResponseSize)
+        {
+            return Dropped(DropReason.WrongSize, null);
+        }
+
+        if (!CheckMacs(message, ResponseMac1, source, output, out ProtocolResult rejected))
+        {
+            return rejected;
+        }
+
+        if (!_indices.TryGet(ReadIndex(message, ResponseReceiver), out IndexEntry entry))
+        {
+            return Dropped(DropReason.UnknownReceiver, null);
+        }
+
+        if (entry.Keypair is not null)
+        {
+            // The handshake this answers already completed: a duplicate or a replay.
+            return Dropped(DropReason.UnexpectedResponse, entry.Peer);
+        }
+
+        Peer peer = entry.Peer;
+        TimeSpan now = Now;
+        Span<byte> sendKey = stackalloc byte[Key32.Size];
+        Span<byte> receiveKey = stackalloc byte[Key32.Size];
+        try
+        {
+            lock (peer.HandshakeLock)
+            {
+                uint localIndex = peer.Handshake.LocalIndex;
+                DropReason reason = NoiseHandshake.ConsumeResponse(_local, peer, message, sendKey, receiveKey, out uint remoteIndex);
+                if (reason != DropReason.None)
+                {
+                    return Dropped(reason, peer);
+                }
+
+                InstallSessionLocked(peer, sendKey, receiveKey, isInitiator: true, localIndex, remoteIndex, now);
+                peer.Timers.OnAuthenticatedPacketReceived();
+                peer.CountReceived(message.Length);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sendKey);
+            CryptographicOperations.ZeroMemory(receiveKey);
+        }
+
+        // Confirm the session to the responder at once; staged packets follow via TakeStaged.
+        return Encapsulate(peer, output, 0);
+    }
+
+    /// <summary>
+    /// A handshake completed: its index now names the new session, which joins the peer's
+    /// rotation (the initiator sends with it at once; the responder waits for the first packet).
+    /// </summary>
+    private void InstallSessionLocked(Peer peer, ReadOnlySpan<byte> sendKey, ReadOnlySpan<byte> receiveKey, bool isInitiator, uint localIndex, uint remoteIndex, TimeSpan now)
+    {
+        var keypair = new Keypair(sendKey, receiveKey, isInitiator, localIndex, remoteIndex, now);
+        _indices.BindSession(localIndex, peer, keypair);
+        DestroyKeypairs(isInitiator ? peer.InstallAsInitiator(keypair) : peer.InstallAsResponder(keypair));
+        peer.MarkHandshake(_time.GetUtcNow());
+        if (isInitiator)
+        {
+            peer.Timers.OnHandshakeComplete();
+        }
+
+        peer.Timers.OnSessionDerived(now);
+    }
+
+    /// <summary>An initiation unless one went out less than RekeyTimeout ago (or there is nowhere to send it).</summary>
+    private ProtocolResult TryInitiateLocked(Peer peer, Span<byte> buffer, TimeSpan now)
+    {
+        if (peer.IsRemoved || peer.Endpoint is null || buffer.Length < InitiationSize)
+        {
+            return ProtocolResult.Done;
+        }
+
+        if (peer.Handshake.LastInitiationSent is { } last && now - last < ProtocolConstants.RekeyTimeout)
+        {
+            return ProtocolResult.Done;
+        }
+
+        return InitiateLocked(peer, buffer, now);
+    }
+
+    private ProtocolResult InitiateLocked(Peer peer, Span<byte> buffer, TimeSpan now)
+    {
+        _indices.UnregisterHandshake(peer.Handshake.LocalIndex, peer);
+        uint index = _indices.RegisterHandshake(peer);
+        if (!NoiseHandshake.CreateInitiation(_local, peer, index, _time.GetUtcNow(), buffer))
+        {
+            _indices.UnregisterHandshake(index, peer);
+            return Dropped(DropReason.LowOrderKey, peer);
+        }
+
+        peer.Cookies.AddMacs(buffer[..InitiationSize], InitiationMac1, now);
+        peer.Handshake.LastInitiationSent = now;
+        peer.Timers.HandshakeAttempts++;
+        peer.Timers.OnHandshakeInitiated(now, TimeSpan.FromMilliseconds(Random.Shared.Next((int)ProtocolConstants.RekeyTimeoutJitterMax.TotalMilliseconds)));
+        peer.CountSent(InitiationSize);
+        return ProtocolResult.Network(0, InitiationSize, peer);
+    }
+}
