@@ -8,7 +8,7 @@ out=out/Taltun
 
 dotnet tool restore >/dev/null
 rm -rf "$out"
-dotnet publish src/Taltun.PowerShell -c "$configuration" -o "$out" -nologo -v quiet -p:GenerateDocumentationFile=false
-rm -f "$out"/*.pdb "$out"/*.deps.json
+dotnet publish src/Taltun.PowerShell -c "$configuration" -o "$out" -nologo -v quiet
+rm -f "$out"/*.pdb "$out"/*.deps.json "$out"/Taltun.*.xml
 cp module/Taltun.psd1 module/Taltun.format.ps1xml "$out"/
 dotnet pwsh -NoLogo -NoProfile -NonInteractive -File scripts/New-ModuleHelp.ps1 -ModulePath "$PWD/$out/Taltun.psd1" -HelpSourcePath module/help

@@ -9,7 +9,7 @@ namespace Taltun.Benchmarks;
 /// against OpenSSL (through System.Security.Cryptography), which has AVX-512 code paths.
 /// </summary>
 [MemoryDiagnoser]
-public class AeadBenchmarks
+public class AeadBenchmarks : IDisposable
 {
     private const int PacketSize = 1420;
     private readonly byte[] _buffer = new byte[PacketSize + 16];
@@ -47,5 +47,12 @@ public class AeadBenchmarks
         {
             return false;
         }
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _openSsl.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

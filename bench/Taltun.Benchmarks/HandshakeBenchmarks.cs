@@ -12,7 +12,7 @@ namespace Taltun.Benchmarks;
 /// between operations, so only the responder's work is timed.
 /// </summary>
 [MemoryDiagnoser]
-public class HandshakeBenchmarks
+public class HandshakeBenchmarks : IDisposable
 {
     private readonly byte[] _initiation = new byte[148];
     private readonly byte[] _buffer = new byte[2048];
@@ -41,5 +41,12 @@ public class HandshakeBenchmarks
         _initiatorAtResponder.Handshake.LastInitiationConsumed = null;
         _initiation.CopyTo(_buffer, 0);
         return (int)_responder.Receive(_buffer, _initiation.Length, _source, _output).Kind;
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _responder.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -12,7 +12,7 @@ namespace Taltun.Benchmarks;
 /// ChaCha20-Poly1305 operations called on NSec directly: the ratio is the protocol's overhead.
 /// </summary>
 [MemoryDiagnoser]
-public class TransportBenchmarks
+public class TransportBenchmarks : IDisposable
 {
     private const int PacketSize = 1420;
     private readonly byte[] _buffer = new byte[2048];
@@ -69,5 +69,13 @@ public class TransportBenchmarks
         _packet.CopyTo(_buffer.AsSpan(16));
         var sent = _a.Encapsulate(_peerB, _buffer, PacketSize);
         return (int)_b.Receive(_buffer, sent.Length, _source, _output).Kind;
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

@@ -3,7 +3,7 @@
     Description = @'
 Start-TaltunTunnel creates the TUN interface, gives it its virtual IP, MTU and routes over netlink, binds the UDP port (one SO_REUSEPORT socket per core) and starts the data plane. It returns a TaltunTunnel object at once; the tunnel keeps running in this pwsh process and every runspace of it (ThreadJobs included) sees it in Get-TaltunStatus. Stop-TaltunTunnel, Remove-Module Taltun or leaving pwsh stops it and removes everything it added.
 
-The configuration comes from -ConfigPath (TOML: [interface] with mode, tun_name, vip, local_addr, private_key or private_key_file, mtu, routes; [[peers]] with public_key, vip, endpoint, allowed_ips, persistent_keepalive, preshared_key), from parameters, or both: a parameter overrides the file's value, as the seed's flags override its config. -Peer replaces the file's peers.
+The configuration comes from -ConfigPath (TOML: [interface] with mode, tun_name, vip, local_addr, private_key or private_key_file, mtu, routes; [[peers]] with public_key, vip, endpoint, allowed_ips, persistent_keepalive, preshared_key), from parameters, or both: a parameter overrides the file's value in the file. -Peer replaces the file's peers.
 
 Mode Server (the hub) listens, lets each peer use its virtual IP and allowed IPs, and relays spoke-to-spoke traffic itself (no ip_forward needed). Mode Client (a spoke) treats its first peer with an endpoint as its hub: the hub also carries the whole VPN subnet and every route, and is kept alive every 25 seconds so the spoke is reachable.
 
@@ -18,7 +18,7 @@ With -Wait the cmdlet stays in the foreground and writes the tunnel's log to the
         PrivateKey       = 'The tunnel''s private key as 44 base64 characters or 64 hex digits. For services prefer private_key_file in a 0600 file. Never shown in any output.'
         PrivateKeyPath   = 'A file holding the tunnel''s private key (base64 or hex, as wg genkey writes it), like private_key_file in a configuration. Keep it mode 0600: a file others can read draws a warning.'
         VirtualIP        = 'The tunnel''s own address(es) with optional prefix: 10.0.0.1 means 10.0.0.1/24. Add an IPv6 one (fd00::1/64) for IPv6 inside the tunnel.'
-        Peer             = 'Peers, each a hashtable @{ PublicKey = ''...''; VirtualIP = ''10.0.0.2''; Endpoint = ''host:9000''; AllowedIPs = @(''192.168.1.0/24''); PersistentKeepalive = 25; PresharedKey = ''...'' } or a string ''PUBLICKEY,VIRTUALIP[,HOST:PORT]'' like the seed''s -peer flag with the key in front. Replaces the file''s peers.'
+        Peer             = 'Peers, each a hashtable @{ PublicKey = ''...''; VirtualIP = ''10.0.0.2''; Endpoint = ''host:9000''; AllowedIPs = @(''192.168.1.0/24''); PersistentKeepalive = 25; PresharedKey = ''...'' } or a string ''PUBLICKEY,VIRTUALIP[,HOST:PORT]''. Replaces the file''s peers.'
         TunName          = 'The interface name (tun_name), at most 15 characters; default tun0. It names the tunnel in every Taltun cmdlet and must be unique in this process.'
         Mtu              = 'The interface MTU, 1280 to 9000; default 1420, which fits a 1500-byte path with the 80 bytes of IPv6, UDP and WireGuard overhead.'
         Route            = 'Networks routed through the tunnel, e.g. 192.168.50.0/24. For a full tunnel use 0.0.0.0/1 and 128.0.0.0/1: together they cover everything yet lose to the more specific LAN routes, so local access (SSH) keeps working.'
@@ -40,7 +40,7 @@ Start-TaltunTunnel -ConfigPath /etc/taltun/hub.toml
             Remarks = 'Starts the tunnel described in hub.toml and returns at once; it keeps running in this session.'
         }
         @{
-            Title   = 'A spoke from parameters, as the seed''s command line'
+            Title   = 'A spoke from parameters alone'
             Code    = @'
 Start-TaltunTunnel -Mode Client -PrivateKey (Get-Content ./client.key) -VirtualIP 10.0.0.2 `
     -Peer 'HUBPUBLICKEYBASE64=,10.0.0.1,203.0.113.7:9000'

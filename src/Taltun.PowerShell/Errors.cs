@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Taltun.Configuration;
-using Taltun.Device;
 using Taltun.Foundation;
 
 namespace Taltun.PowerShell;

@@ -18,5 +18,5 @@ public sealed class ModuleLifetime : IModuleAssemblyInitializer, IModuleAssembly
         }
     }
 
-    public void OnRemove(PSModuleInfo module) => TunnelRegistry.StopAll();
+    public void OnRemove(PSModuleInfo psModuleInfo) => TunnelRegistry.StopAll();
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Taltun.Configuration;
 using Taltun.Device;
 

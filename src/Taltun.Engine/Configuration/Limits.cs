@@ -13,10 +13,10 @@ public static class Limits
     /// <summary>Jumbo frames; the data plane's packet slots are sized so a full packet of this MTU fits with its overhead.</summary>
     public const int MaxMtu = 9000;
 
-    /// <summary>IFNAMSIZ minus the terminating NUL.</summary>
-    public const int MaxInterfaceNameLength = 15;
-
-    /// <summary>Interface names Taltun accepts: what the kernel accepts, minus '/', ':' and white space, which confuse tools.</summary>
+    /// <summary>
+    /// Interface names Taltun accepts: at most 15 characters (IFNAMSIZ without its NUL) of what the
+    /// kernel accepts, minus '/', ':' and white space, which confuse tools.
+    /// </summary>
     public const string InterfaceNamePattern = "^[A-Za-z0-9_.-]{1,15}$";
 
     /// <summary>The largest UDP port.</summary>

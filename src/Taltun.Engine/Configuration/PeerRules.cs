@@ -1,5 +1,3 @@
-using Taltun.Crypto;
-
 namespace Taltun.Configuration;
 
 /// <summary>

@@ -6,7 +6,7 @@ using Taltun.Foundation;
 namespace Taltun.Configuration;
 
 /// <summary>
-/// A tunnel as the user describes it — the seed's TOML schema plus public keys — before the
+/// A tunnel as the user describes it — Taltun's TOML schema — before the
 /// mode's defaults are applied. <see cref="ToOptions"/> turns it into what the engine runs:
 ///   server: each peer may use its virtual IP and allowed IPs; the hub relays between them;
 ///   client: the first peer with an endpoint is the hub; it also gets the whole VPN subnet and

@@ -1,6 +1,6 @@
 namespace Taltun.Configuration;
 
-/// <summary>The seed's two roles in a hub-and-spoke VPN.</summary>
+/// <summary>The two roles in a hub-and-spoke VPN.</summary>
 public enum TunnelMode
 {
     /// <summary>The hub: listens, knows its spokes by key, relays between them. Spokes may roam (no endpoints needed).</summary>

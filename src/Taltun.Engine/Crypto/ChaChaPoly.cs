@@ -13,7 +13,6 @@ internal static class ChaChaPoly
 {
     public const int TagSize = 16;
     public const int NonceSize = 12;
-    public const int XNonceSize = 24;
 
     private static readonly AeadAlgorithm ChaCha = AeadAlgorithm.ChaCha20Poly1305;
     private static readonly AeadAlgorithm XChaCha = AeadAlgorithm.XChaCha20Poly1305;

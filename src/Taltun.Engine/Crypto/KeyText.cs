@@ -2,8 +2,8 @@ namespace Taltun.Crypto;
 
 /// <summary>
 /// Parses and prints 32-byte keys. Base64 is the printed form (what WireGuard tools print and
-/// accept); 64 hex digits are accepted too, because Taltun's seed generated keys with
-/// <c>openssl rand -hex 32</c>.
+/// accept); 64 hex digits are accepted too, as <c>openssl rand -hex 32</c>
+/// prints them, a common way to make keys.
 /// </summary>
 public static class KeyText
 {

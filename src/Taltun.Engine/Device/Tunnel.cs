@@ -75,17 +75,6 @@ public sealed class Tunnel : IDisposable
     /// <summary>Cancelled once the tunnel has stopped, whoever stopped it.</summary>
     public CancellationToken Stopped => _stoppedSource.Token;
 
-    public bool IsRunning
-    {
-        get
-        {
-            lock (_lifecycle)
-            {
-                return !_stopped;
-            }
-        }
-    }
-
     /// <summary>The engine's own view of the options it runs with (peers as configured at start).</summary>
     public TunnelOptions Options => _options;
 

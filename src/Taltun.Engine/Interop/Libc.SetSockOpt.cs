@@ -12,8 +12,6 @@ internal static partial class Libc
     public const int SO_RCVBUFFORCE = 33;
     public const int IPPROTO_IPV6 = 41;
     public const int IPV6_V6ONLY = 26;
-    public const int SOL_NETLINK = 270;
-    public const int NETLINK_EXT_ACK = 11;
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
     internal static unsafe partial int SetSockOpt(FileDescriptor fd, int level, int name, void* value, int valueLength);

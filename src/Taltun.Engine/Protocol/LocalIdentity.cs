@@ -1,6 +1,6 @@
 using System.Text;
-using Key = NSec.Cryptography.Key;
 using Taltun.Crypto;
+using Key = NSec.Cryptography.Key;
 
 namespace Taltun.Protocol;
 

@@ -82,8 +82,6 @@ internal sealed class Peer
     /// <summary>The session used for sending, if any.</summary>
     public Keypair? CurrentKeypair => Volatile.Read(ref _current);
 
-    internal Keypair? PreviousKeypair => Volatile.Read(ref _previous);
-
     internal Keypair? NextKeypair => Volatile.Read(ref _next);
 
     internal int StagedCount => Volatile.Read(ref _stagedCount);

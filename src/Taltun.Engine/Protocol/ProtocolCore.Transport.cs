@@ -128,7 +128,7 @@ internal sealed partial class ProtocolCore
         return ProtocolResult.Tunnel(TransportHeaderSize, declared, peer);
     }
 
-    private bool CanSend(Keypair keypair, TimeSpan now) =>
+    private static bool CanSend(Keypair keypair, TimeSpan now) =>
         !keypair.IsDisposed && now - keypair.Created < ProtocolConstants.RejectAfterTime && keypair.SendCount < ProtocolConstants.RejectAfterMessages;
 
     private static bool TrySeal(Keypair keypair, ulong counter, Span<byte> buffer, int padded)

@@ -4,7 +4,7 @@ namespace Taltun.Protocol;
 /// The receive-side sliding window of RFC 6479: accepts each counter at most once and rejects
 /// counters more than <see cref="WindowSize"/> behind the highest seen. A ring of 64-bit blocks;
 /// moving forward clears whole blocks, so the cost does not grow with the window. 8128 packets
-/// (wireguard-go's size) costs 1 KiB per session and nothing per packet over the seed's 2048.
+/// (wireguard-go's size) costs 1 KiB per session and nothing per packet over a window of 2048.
 /// Not thread-safe: the owning session serializes calls.
 /// </summary>
 internal sealed class ReplayWindow

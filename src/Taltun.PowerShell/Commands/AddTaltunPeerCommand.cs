@@ -1,14 +1,11 @@
 using System.Management.Automation;
 using Taltun.Configuration;
 using Taltun.Crypto;
-using Taltun.Device;
 using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Adds a peer to a running tunnel without a restart; other peers' traffic keeps flowing.</para>
-/// </summary>
+/// <summary>Adds a peer to a running tunnel without a restart; other peers' traffic keeps flowing.</summary>
 [Cmdlet(VerbsCommon.Add, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(TaltunPeer))]
 public sealed class AddTaltunPeerCommand : PSCmdlet

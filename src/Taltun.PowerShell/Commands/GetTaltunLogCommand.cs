@@ -3,9 +3,7 @@ using Taltun.Device;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Gets the recent events of running tunnels: handshakes, roaming peers, retries, failures.</para>
-/// </summary>
+/// <summary>Gets the recent events of running tunnels: handshakes, roaming peers, retries, failures.</summary>
 [Cmdlet(VerbsCommon.Get, "TaltunLog")]
 [OutputType(typeof(TaltunLogEntry))]
 public sealed class GetTaltunLogCommand : PSCmdlet

@@ -2,9 +2,7 @@ using System.Management.Automation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Gets the running Taltun tunnels of this PowerShell process, or their peers, with live counters.</para>
-/// </summary>
+/// <summary>Gets the running Taltun tunnels of this PowerShell process, or their peers, with live counters.</summary>
 [Cmdlet(VerbsCommon.Get, "TaltunStatus", DefaultParameterSetName = TunnelSet)]
 [OutputType(typeof(TaltunTunnel), ParameterSetName = [TunnelSet])]
 [OutputType(typeof(TaltunPeer), ParameterSetName = [PeerSet])]

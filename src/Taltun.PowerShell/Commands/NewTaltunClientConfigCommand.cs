@@ -4,9 +4,7 @@ using Taltun.Crypto;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Writes a ready-to-run client configuration for a peer of a running hub: the client's key and address, the hub as its only peer.</para>
-/// </summary>
+/// <summary>Writes a ready-to-run client configuration for a peer of a running hub: the client's key and address, the hub as its only peer.</summary>
 [Cmdlet(VerbsCommon.New, "TaltunClientConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo), typeof(string))]
 public sealed class NewTaltunClientConfigCommand : PSCmdlet
@@ -42,7 +40,7 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
     [ValidatePattern(Limits.InterfaceNamePattern)]
     public string TunName { get; set; } = "tun0";
 
-    /// <summary>The client's UDP address:port (default 0.0.0.0:9000, as the seed).</summary>
+    /// <summary>The client's UDP address:port (default 0.0.0.0:9000).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string LocalAddress { get; set; } = "0.0.0.0:9000";

@@ -3,9 +3,7 @@ using Taltun.Crypto;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Generates Curve25519 key pairs or preshared keys, or derives a public key.</para>
-/// </summary>
+/// <summary>Generates Curve25519 key pairs or preshared keys, or derives a public key.</summary>
 [Cmdlet(VerbsCommon.New, "TaltunKey", DefaultParameterSetName = GenerateSet)]
 [OutputType(typeof(TaltunKeyPair), ParameterSetName = [GenerateSet, DeriveSet])]
 [OutputType(typeof(TaltunPresharedKey), ParameterSetName = [PresharedSet])]

@@ -3,9 +3,7 @@ using Taltun.Crypto;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Removes peers from a running tunnel; their sessions and routes go, other peers are untouched.</para>
-/// </summary>
+/// <summary>Removes peers from a running tunnel; their sessions and routes go, other peers are untouched.</summary>
 [Cmdlet(VerbsCommon.Remove, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(void))]
 public sealed class RemoveTaltunPeerCommand : PSCmdlet

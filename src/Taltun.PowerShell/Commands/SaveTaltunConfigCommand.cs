@@ -3,9 +3,7 @@ using Taltun.Configuration;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Saves a running tunnel's configuration, with the peers added and removed since it started, to TOML (like wg-quick's SaveConfig).</para>
-/// </summary>
+/// <summary>Saves a running tunnel's configuration, with the peers added and removed since it started, to TOML (like wg-quick's SaveConfig).</summary>
 [Cmdlet(VerbsData.Save, "TaltunConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FileInfo))]
 public sealed class SaveTaltunConfigCommand : PSCmdlet

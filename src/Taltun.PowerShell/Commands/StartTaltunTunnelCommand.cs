@@ -8,12 +8,10 @@ using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Starts a Taltun tunnel from a TOML file and/or parameters; it runs in the background of this PowerShell process.</para>
-/// </summary>
+/// <summary>Starts a Taltun tunnel from a TOML file and/or parameters; it runs in the background of this PowerShell process.</summary>
 [Cmdlet(VerbsLifecycle.Start, "TaltunTunnel", SupportsShouldProcess = true)]
 [OutputType(typeof(TaltunTunnel))]
-public sealed class StartTaltunTunnelCommand : PSCmdlet
+public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
 
@@ -26,7 +24,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
     [Parameter]
     public TunnelMode? Mode { get; set; }
 
-    /// <summary>UDP address:port to listen on (the seed's local_addr), e.g. 0.0.0.0:9000.</summary>
+    /// <summary>UDP address:port to listen on (the file's local_addr), e.g. 0.0.0.0:9000.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? LocalAddress { get; set; }
@@ -51,7 +49,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
     [ValidateNotNull]
     public TaltunPeerDefinition[]? Peer { get; set; }
 
-    /// <summary>The interface name (the seed's tun_name); it names the tunnel in every Taltun cmdlet.</summary>
+    /// <summary>The interface name (the file's tun_name); it names the tunnel in every Taltun cmdlet.</summary>
     [Parameter]
     [Alias("Name", "InterfaceName")]
     [ValidatePattern(Limits.InterfaceNamePattern)]
@@ -143,6 +141,8 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose() => _cancel.Dispose();
 
     private void OnTerminate(PosixSignalContext context)
     {

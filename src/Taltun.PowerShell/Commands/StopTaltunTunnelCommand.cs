@@ -2,9 +2,7 @@ using System.Management.Automation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted.</para>
-/// </summary>
+/// <summary>Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "TaltunTunnel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
 [OutputType(typeof(void))]
 public sealed class StopTaltunTunnelCommand : PSCmdlet

@@ -4,8 +4,8 @@ namespace Taltun.PowerShell;
 
 /// <summary>
 /// A peer for Start-TaltunTunnel -Peer. PowerShell converts a hashtable with these keys
-/// (@{ PublicKey = '…'; VirtualIP = '10.0.0.1'; Endpoint = 'hub:9000' }), or a string in the
-/// seed's -peer form with the key in front: 'PUBLICKEY,10.0.0.1,203.0.113.7:9000'.
+/// (@{ PublicKey = '…'; VirtualIP = '10.0.0.1'; Endpoint = 'hub:9000' }), or a string
+/// 'PUBLICKEY,VIRTUALIP[,HOST:PORT]', e.g. 'PUBLICKEY,10.0.0.1,203.0.113.7:9000'.
 /// </summary>
 public sealed class TaltunPeerDefinition
 {

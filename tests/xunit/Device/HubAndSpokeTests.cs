@@ -1,6 +1,5 @@
 using Taltun.Protocol;
 using Taltun.Tests.Interop;
-using Xunit;
 
 namespace Taltun.Tests.Device;
 

@@ -4,7 +4,6 @@ using Taltun.Configuration;
 using Taltun.Device;
 using Taltun.Foundation;
 using Taltun.Tests.Interop;
-using Xunit;
 
 namespace Taltun.Tests.Device;
 

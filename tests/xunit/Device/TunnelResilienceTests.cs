@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Taltun.Protocol;
 using Taltun.Tests.Interop;
-using Xunit;
 
 namespace Taltun.Tests.Device;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Taltun.Configuration;
 using Taltun.Tests.Interop;
-using Xunit;
 
 namespace Taltun.Tests.Device;
 

@@ -10,6 +10,8 @@ namespace Taltun.Tests.Protocol;
 /// </summary>
 public class RobustnessTests
 {
+    private static readonly int[] MessageSizes = [148, 92, 64, 32, 48];
+
     [Fact]
     public void RandomDatagramsNeverThrowAndNeverBreakTheSession()
     {
@@ -21,7 +23,7 @@ public class RobustnessTests
             Gen.Byte.Array[0, 200],
             // Plausible headers: a valid type byte followed by random bytes of each message size.
             Gen.Select(Gen.Byte[1, 4], Gen.Int[0, 4], (type, size) => (type, size)).SelectMany(t =>
-                Gen.Byte.Array[new[] { 148, 92, 64, 32, 48 }[t.size]].Select(bytes =>
+                Gen.Byte.Array[MessageSizes[t.size]].Select(bytes =>
                 {
                     bytes[0] = t.type;
                     bytes[1] = bytes[2] = bytes[3] = 0;

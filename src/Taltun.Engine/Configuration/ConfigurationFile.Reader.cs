@@ -1,0 +1,214 @@
+using System.Net;
+using Taltun.Crypto;
+using Tomlyn.Syntax;
+
+namespace Taltun.Configuration;
+
+/// <summary>Reading a configuration's tables, key by key.</summary>
+public static partial class ConfigurationFile
+{
+    /// <summary>Reads one table's keys with errors pointing at the file, line and key.</summary>
+    private sealed class Reader(string path)
+    {
+        public TunnelConfiguration ReadInterface(TableSyntaxBase table, TunnelConfiguration config)
+        {
+            var seen = new HashSet<string>();
+            PrivateKey? inlineKey = null;
+            var warnings = new List<string>();
+            foreach (KeyValueSyntax item in table.Items)
+            {
+                string key = Known(item, "interface", InterfaceKeys, seen);
+                string name = $"interface.{key}";
+                switch (key)
+                {
+                    case "mode":
+                        config = config with
+                        {
+                            Mode = String(item, name).ToLowerInvariant() switch
+                            {
+                                "server" => TunnelMode.Server,
+                                "client" => TunnelMode.Client,
+                                _ => throw Error(item, name, "must be \"server\" or \"client\"."),
+                            },
+                        };
+                        break;
+                    case "tun_name":
+                        config = config with { InterfaceName = String(item, name) };
+                        break;
+                    case "vip":
+                        config = config with { Addresses = [.. StringOrList(item, name).Select(v => Address(item, name, v))] };
+                        break;
+                    case "local_addr":
+                        string local = String(item, name);
+                        config = config with
+                        {
+                            ListenEndPoint = IPEndPoint.TryParse(local, out IPEndPoint? endpoint) && local.Contains(':')
+                                ? endpoint
+                                : throw Error(item, name, $"'{local}' is not address:port, e.g. \"0.0.0.0:9000\" or \"[::]:9000\"."),
+                        };
+                        break;
+                    case "private_key":
+                        inlineKey = Key(item, name, PrivateKey.Parse);
+                        config = config with { PrivateKey = inlineKey };
+                        break;
+                    case "private_key_file":
+                        string file = String(item, name);
+                        string resolved = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", file);
+                        config = config with { PrivateKeyFile = file, PrivateKey = ReadKeyFile(item, name, resolved) };
+                        if (ExposedKeyWarning(resolved) is { } exposed)
+                        {
+                            warnings.Add(exposed);
+                        }
+
+                        break;
+                    case "mtu":
+                        config = config with { Mtu = (int)Integer(item, name, Limits.MinMtu, Limits.MaxMtu) };
+                        break;
+                    case "routes":
+                        config = config with { Routes = [.. List(item, name).Select(r => Prefix(item, name, r))] };
+                        break;
+                    case "mss_clamping":
+                        config = config with { MssClamping = Boolean(item, name) };
+                        break;
+                }
+            }
+
+            if (inlineKey is not null && seen.Contains("private_key_file"))
+            {
+                throw new ConfigurationException(path, table.Span.Start.Line + 1, "interface.private_key", "set private_key or private_key_file, not both.");
+            }
+
+            return config with { Warnings = warnings };
+        }
+
+        public PeerConfiguration ReadPeer(TableSyntaxBase table, int number)
+        {
+            var seen = new HashSet<string>();
+            int line = table.Span.Start.Line + 1;
+            PublicKey? publicKey = null;
+            var peer = new PeerConfiguration { PublicKey = null!, Line = line };
+            foreach (KeyValueSyntax item in table.Items)
+            {
+                string key = Known(item, "peers", PeerKeys, seen);
+                string name = $"peers[{number}].{key}";
+                switch (key)
+                {
+                    case "public_key":
+                        publicKey = Key(item, name, PublicKey.Parse);
+                        break;
+                    case "vip":
+                        string vip = String(item, name);
+                        peer = peer with { VirtualIP = IPAddress.TryParse(vip, out IPAddress? address) ? address : throw Error(item, name, $"'{vip}' is not an IP address, e.g. \"10.0.0.2\".") };
+                        break;
+                    case "endpoint":
+                        peer = peer with { Endpoint = String(item, name) };
+                        break;
+                    case "allowed_ips":
+                        peer = peer with { AllowedIps = [.. List(item, name).Select(p => Prefix(item, name, p))] };
+                        break;
+                    case "persistent_keepalive":
+                        peer = peer with { PersistentKeepalive = (int)Integer(item, name, 0, Limits.MaxPersistentKeepalive) };
+                        break;
+                    case "preshared_key":
+                        peer = peer with { PresharedKey = Key(item, name, PresharedKey.Parse) };
+                        break;
+                }
+            }
+
+            if (publicKey is null)
+            {
+                throw new ConfigurationException(path, line, $"peers[{number}].public_key", "missing: each peer is identified by its public key (the output of New-TaltunKey or wg pubkey).");
+            }
+
+            return peer with { PublicKey = publicKey };
+        }
+
+        public ConfigurationException Error(SyntaxNode item, string key, string problem) =>
+            new(path, item.Span.Start.Line + 1, key, problem);
+
+        private string Known(KeyValueSyntax item, string table, string[] known, HashSet<string> seen)
+        {
+            string key = KeyName(item);
+            if (!known.Contains(key))
+            {
+                throw Error(item, $"{table}.{key}", $"unknown key; [{table}] accepts {string.Join(", ", known)}.");
+            }
+
+            if (!seen.Add(key))
+            {
+                throw Error(item, $"{table}.{key}", "set twice in this table.");
+            }
+
+            return key;
+        }
+
+        private string String(KeyValueSyntax item, string key) => item.Value is StringValueSyntax text && text.Value is not null
+            ? text.Value
+            : throw Error(item, key, $"must be a string (in quotes), not {Describe(item.Value)}.");
+
+        private bool Boolean(KeyValueSyntax item, string key) => item.Value is BooleanValueSyntax flag
+            ? flag.Value
+            : throw Error(item, key, $"must be true or false (no quotes), not {Describe(item.Value)}.");
+
+        private long Integer(KeyValueSyntax item, string key, long min, long max) => item.Value is IntegerValueSyntax number
+            ? number.Value >= min && number.Value <= max ? number.Value : throw Error(item, key, $"{number.Value} is out of range: use {min} to {max}.")
+            : throw Error(item, key, $"must be a whole number, not {Describe(item.Value)}.");
+
+        private List<string> List(KeyValueSyntax item, string key)
+        {
+            if (item.Value is not ArraySyntax array)
+            {
+                throw Error(item, key, $"must be a list of strings, e.g. [\"192.168.50.0/24\"], not {Describe(item.Value)}.");
+            }
+
+            var values = new List<string>();
+            foreach (ArrayItemSyntax element in array.Items)
+            {
+                values.Add(element.Value is StringValueSyntax text && text.Value is not null
+                    ? text.Value
+                    : throw Error(item, key, $"every element must be a string, not {Describe(element.Value)}."));
+            }
+
+            return values;
+        }
+
+        private List<string> StringOrList(KeyValueSyntax item, string key) =>
+            item.Value is ArraySyntax ? List(item, key) : [String(item, key)];
+
+        private InterfaceAddress Address(KeyValueSyntax item, string key, string text) =>
+            InterfaceAddress.TryParse(text, TunnelOptions.DefaultPrefixLength, out InterfaceAddress address)
+                ? address
+                : throw Error(item, key, $"'{text}' is not an IP address with an optional prefix, e.g. \"10.0.0.1\" or \"10.0.0.1/24\".");
+
+        private IPNetwork Prefix(KeyValueSyntax item, string key, string text) =>
+            NetworkPrefix.Parse(text, out string problem) ?? throw Error(item, key, problem);
+
+        private T Key<T>(KeyValueSyntax item, string key, Func<string, T> parse)
+        {
+            string text = String(item, key);
+            try
+            {
+                return parse(text);
+            }
+            catch (KeyFormatException e)
+            {
+                // The message says what is wrong with the text, never the text itself.
+                throw Error(item, key, $"not a valid key: {e.Reason} Use 44 characters of base64 or 64 hex digits.");
+            }
+        }
+
+        private PrivateKey ReadKeyFile(KeyValueSyntax item, string key, string file) =>
+            ReadPrivateKey(file, path, item.Span.Start.Line + 1, key);
+
+        private static string Describe(SyntaxNode? value) => value switch
+        {
+            null => "nothing",
+            StringValueSyntax => "a string",
+            IntegerValueSyntax => "a number",
+            BooleanValueSyntax => "true/false",
+            ArraySyntax => "a list",
+            InlineTableSyntax => "a table",
+            _ => value.ToString()?.Trim() ?? "this value",
+        };
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+
+namespace Taltun.Configuration;
+
+/// <summary>Writing a configuration back as TOML.</summary>
+public static partial class ConfigurationFile
+{
+    /// <summary>Writes <paramref name="config"/> as TOML (mode 0600: it may hold the private key).</summary>
+    public static void Save(TunnelConfiguration config, string path)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        // Write beside the target and rename: a crash never leaves half a configuration.
+        string temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var writer = new StreamWriter(temporary, Encoding.UTF8, options))
+        {
+            writer.Write(Format(config));
+        }
+
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The TOML text of <paramref name="config"/>, as <see cref="Save"/> writes it.</summary>
+    public static string Format(TunnelConfiguration config)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Taltun tunnel configuration (written by Taltun; comments are not kept).");
+        text.AppendLine("[interface]");
+        text.AppendLine($"mode = {Quote(config.Mode == TunnelMode.Client ? "client" : "server")}");
+        text.AppendLine($"tun_name = {Quote(config.InterfaceName)}");
+        text.AppendLine(config.Addresses.Count == 1 ? $"vip = {Quote(config.Addresses[0].ToString())}" : $"vip = {List(config.Addresses.Select(a => a.ToString()))}");
+        text.AppendLine($"local_addr = {Quote(config.ListenEndPoint.ToString())}");
+        if (config.PrivateKeyFile is not null)
+        {
+            text.AppendLine($"private_key_file = {Quote(config.PrivateKeyFile)}");
+        }
+        else if (config.PrivateKey is not null)
+        {
+            text.AppendLine($"private_key = {Quote(config.PrivateKey.ToBase64())}");
+        }
+
+        text.AppendLine($"mtu = {config.Mtu.ToString(CultureInfo.InvariantCulture)}");
+        text.AppendLine($"routes = {List(config.Routes.Select(r => r.ToString()))}");
+        if (!config.MssClamping)
+        {
+            text.AppendLine("mss_clamping = false");
+        }
+        foreach (PeerConfiguration peer in config.Peers)
+        {
+            text.AppendLine();
+            text.AppendLine("[[peers]]");
+            text.AppendLine($"public_key = {Quote(peer.PublicKey.ToBase64())}");
+            if (peer.VirtualIP is not null)
+            {
+                text.AppendLine($"vip = {Quote(peer.VirtualIP.ToString())}");
+            }
+
+            if (peer.Endpoint is not null)
+            {
+                text.AppendLine($"endpoint = {Quote(peer.Endpoint)}");
+            }
+
+            if (peer.AllowedIps.Count > 0)
+            {
+                text.AppendLine($"allowed_ips = {List(peer.AllowedIps.Select(a => a.ToString()))}");
+            }
+
+            if (peer.PersistentKeepalive is { } keepalive)
+            {
+                text.AppendLine($"persistent_keepalive = {keepalive.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            if (peer.PresharedKey is not null)
+            {
+                text.AppendLine($"preshared_key = {Quote(peer.PresharedKey.ToBase64())}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Quote)) + "]";
+}
