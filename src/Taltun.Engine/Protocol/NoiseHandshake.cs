@@ -6,68 +6,57 @@ using static Taltun.Protocol.MessageLayout;
 namespace Taltun.Protocol;
 
 /// <summary>
-/// The Noise_IKpsk2 handshake of WireGuard (whitepaper 5.4.2-5.4.5), message by message:
-/// initiator creates an initiation, responder consumes it and creates a response, initiator
-/// consumes the response; both derive the session keys. Pure computation over spans: no I/O,
-/// no clock (times are passed in). Consumers work on copies and commit state only when the
-/// whole message checked out, so a rejected message changes nothing.
+/// The Noise_IKpsk2 handshake of WireGuard, message by message: whitepaper 5.4.2 (the initiator
+/// creates an initiation, the responder consumes it), 5.4.3 (the responder creates a response,
+/// the initiator consumes it) and 5.4.5 (both split the chaining key into the session keys); the
+/// macs of 5.4.4 are the caller's. Each function follows the whitepaper's lines in order on a
+/// <see cref="NoiseState"/>. Pure computation over spans: no I/O, no clock (times are passed in).
+/// Consumers work on copies and commit state only when the whole message checked out, so a
+/// rejected message changes nothing. Every intermediate secret is zeroed in a finally, so
+/// also when a message is rejected half-way.
 /// Callers hold the peer's HandshakeLock for the Create*/commit steps.
 /// </summary>
 internal static class NoiseHandshake
 {
-    private const int HashLength = Blake2s.HashSize;
-
     /// <summary>Without a preshared key, psk2 mixes in 32 zero bytes.</summary>
     private static readonly byte[] NoPresharedKey = new byte[Key32.Size];
 
     /// <summary>Writes a 148-byte initiation (without macs) and moves the peer's handshake to InitiationSent.</summary>
     public static bool CreateInitiation(LocalIdentity local, Peer peer, uint localIndex, DateTimeOffset wallClock, Span<byte> message)
     {
-        Handshake hs = peer.Handshake;
-        Span<byte> ck = stackalloc byte[HashLength];
-        Span<byte> hash = stackalloc byte[HashLength];
-        Span<byte> key = stackalloc byte[HashLength];
-        Span<byte> dh = stackalloc byte[HashLength];
-        Span<byte> ephemeralPrivate = stackalloc byte[HashLength];
+        var noise = new NoiseState(LocalIdentity.InitialChainingKey, LocalIdentity.InitialHash);
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> dh = stackalloc byte[KeySize];
+        Span<byte> ephemeralPrivate = stackalloc byte[KeySize];
         try
         {
-            LocalIdentity.InitialChainingKey.CopyTo(ck);
-            Blake2s.Hash(hash, LocalIdentity.InitialHash, peer.PublicKey.Span);
+            noise.MixHash(peer.PublicKey.Span);
 
-            RandomNumberGenerator.Fill(ephemeralPrivate);
-            X25519.Clamp(ephemeralPrivate);
-            // Imported into libsodium once for both the public key and the DH.
-            using Key ephemeralKey = X25519.ImportPrivate(ephemeralPrivate);
-            PublicKey ephemeral = X25519.PublicKeyOf(ephemeralKey);
-
+            using Key ephemeralKey = GenerateEphemeral(ephemeralPrivate, out PublicKey ephemeral);
             message[..InitiationSize].Clear();
             WriteType(message, MessageType.Initiation);
             WriteIndex(message, InitiationSender, localIndex);
             ephemeral.Span.CopyTo(message[InitiationEphemeral..]);
-
-            Blake2s.Kdf(ck, ephemeral.Span, ck);
-            Blake2s.Hash(hash, hash, ephemeral.Span);
+            noise.MixKey(ephemeral.Span);
+            noise.MixHash(ephemeral.Span);
 
             if (!X25519.Agree(ephemeralKey, peer.PublicKey, dh))
             {
                 return false;
             }
 
-            Blake2s.Kdf(ck, dh, ck, key);
-            Span<byte> encryptedStatic = message.Slice(InitiationStatic, KeySize + TagSize);
-            ChaChaPoly.Seal(key, 0, local.PublicKey.Span, hash, encryptedStatic);
-            Blake2s.Hash(hash, hash, encryptedStatic);
+            noise.MixKeyAndKey(dh, key);
+            noise.EncryptAndHash(key, local.PublicKey.Span, message.Slice(InitiationStatic, KeySize + TagSize));
 
-            Blake2s.Kdf(ck, peer.StaticStatic, ck, key);
+            // The static-static DH never changes for a peer, so the peer holds it precomputed.
+            noise.MixKeyAndKey(peer.StaticStatic, key);
             Span<byte> timestamp = stackalloc byte[TimestampSize];
             Tai64N.Write(timestamp, wallClock);
-            Span<byte> encryptedTimestamp = message.Slice(InitiationTimestamp, TimestampSize + TagSize);
-            ChaChaPoly.Seal(key, 0, timestamp, hash, encryptedTimestamp);
-            Blake2s.Hash(hash, hash, encryptedTimestamp);
+            noise.EncryptAndHash(key, timestamp, message.Slice(InitiationTimestamp, TimestampSize + TagSize));
 
+            Handshake hs = peer.Handshake;
             hs.Clear();
-            ck.CopyTo(hs.ChainingKey);
-            hash.CopyTo(hs.Hash);
+            noise.CopyTo(hs.ChainingKey, hs.Hash);
             ephemeralPrivate.CopyTo(hs.LocalEphemeralPrivate);
             hs.LocalIndex = localIndex;
             hs.State = HandshakeState.InitiationSent;
@@ -75,7 +64,7 @@ internal static class NoiseHandshake
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(ck);
+            noise.Clear();
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(dh);
             CryptographicOperations.ZeroMemory(ephemeralPrivate);
@@ -90,60 +79,53 @@ internal static class NoiseHandshake
     {
         peer = null;
         pending = default;
-        Span<byte> ck = stackalloc byte[HashLength];
-        Span<byte> hash = stackalloc byte[HashLength];
-        Span<byte> key = stackalloc byte[HashLength];
-        Span<byte> dh = stackalloc byte[HashLength];
-        Span<byte> staticKey = stackalloc byte[KeySize];
+        var noise = new NoiseState(LocalIdentity.InitialChainingKey, local.ResponderInitialHash);
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> dh = stackalloc byte[KeySize];
         try
         {
-            LocalIdentity.InitialChainingKey.CopyTo(ck);
-            local.ResponderInitialHash.CopyTo(hash);
+            ReadOnlySpan<byte> ephemeral = message.Slice(InitiationEphemeral, KeySize);
+            noise.MixKey(ephemeral);
+            noise.MixHash(ephemeral);
 
-            ReadOnlySpan<byte> ephemeralBytes = message.Slice(InitiationEphemeral, KeySize);
-            var ephemeral = new PublicKey(ephemeralBytes);
-            Blake2s.Kdf(ck, ephemeralBytes, ck);
-            Blake2s.Hash(hash, hash, ephemeralBytes);
-
-            if (!X25519.Agree(local.NsecKey, ephemeral, dh))
+            if (!X25519.Agree(local.NsecKey, new PublicKey(ephemeral), dh))
             {
                 return DropReason.LowOrderKey;
             }
 
-            Blake2s.Kdf(ck, dh, ck, key);
-            ReadOnlySpan<byte> encryptedStatic = message.Slice(InitiationStatic, KeySize + TagSize);
-            if (!ChaChaPoly.Open(key, 0, encryptedStatic, hash, staticKey))
+            noise.MixKeyAndKey(dh, key);
+            Span<byte> staticKey = stackalloc byte[KeySize];
+            if (!noise.DecryptAndHash(key, message.Slice(InitiationStatic, KeySize + TagSize), staticKey))
             {
                 return DropReason.BadStatic;
             }
 
-            Blake2s.Hash(hash, hash, encryptedStatic);
             peer = findPeer(new PublicKey(staticKey));
             if (peer is null)
             {
                 return DropReason.UnknownPeer;
             }
 
+            // All zeros: the initiator's static key is a low-order point.
             if (!peer.StaticStatic.AsSpan().ContainsAnyExcept((byte)0))
             {
                 return DropReason.LowOrderKey;
             }
 
-            Blake2s.Kdf(ck, peer.StaticStatic, ck, key);
-            ReadOnlySpan<byte> encryptedTimestamp = message.Slice(InitiationTimestamp, TimestampSize + TagSize);
+            noise.MixKeyAndKey(peer.StaticStatic, key);
             Span<byte> timestamp = stackalloc byte[TimestampSize];
-            if (!ChaChaPoly.Open(key, 0, encryptedTimestamp, hash, timestamp))
+            if (!noise.DecryptAndHash(key, message.Slice(InitiationTimestamp, TimestampSize + TagSize), timestamp))
             {
                 return DropReason.BadTimestamp;
             }
 
-            Blake2s.Hash(hash, hash, encryptedTimestamp);
-            pending = new PendingInitiation(ck.ToArray(), hash.ToArray(), ephemeralBytes.ToArray(), timestamp.ToArray(), ReadIndex(message, InitiationSender));
+            pending = new PendingInitiation(new byte[NoiseState.Size], new byte[NoiseState.Size], ephemeral.ToArray(), timestamp.ToArray(), ReadIndex(message, InitiationSender));
+            noise.CopyTo(pending.ChainingKey, pending.Hash);
             return DropReason.None;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(ck);
+            noise.Clear();
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(dh);
         }
@@ -177,59 +159,43 @@ internal static class NoiseHandshake
             return false;
         }
 
-        Span<byte> ck = stackalloc byte[HashLength];
-        Span<byte> hash = stackalloc byte[HashLength];
-        Span<byte> key = stackalloc byte[HashLength];
-        Span<byte> tau = stackalloc byte[HashLength];
-        Span<byte> dh = stackalloc byte[HashLength];
-        Span<byte> ephemeralPrivate = stackalloc byte[HashLength];
+        var noise = new NoiseState(hs.ChainingKey, hs.Hash);
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> dh = stackalloc byte[KeySize];
+        Span<byte> ephemeralPrivate = stackalloc byte[KeySize];
         try
         {
-            hs.ChainingKey.CopyTo(ck);
-            hs.Hash.CopyTo(hash);
-
-            RandomNumberGenerator.Fill(ephemeralPrivate);
-            X25519.Clamp(ephemeralPrivate);
-            using Key ephemeralKey = X25519.ImportPrivate(ephemeralPrivate);
-            PublicKey ephemeral = X25519.PublicKeyOf(ephemeralKey);
-
+            using Key ephemeralKey = GenerateEphemeral(ephemeralPrivate, out PublicKey ephemeral);
             message[..ResponseSize].Clear();
             WriteType(message, MessageType.Response);
             WriteIndex(message, ResponseSender, localIndex);
             WriteIndex(message, ResponseReceiver, hs.RemoteIndex);
             ephemeral.Span.CopyTo(message[ResponseEphemeral..]);
-
-            Blake2s.Kdf(ck, ephemeral.Span, ck);
-            Blake2s.Hash(hash, hash, ephemeral.Span);
+            noise.MixKey(ephemeral.Span);
+            noise.MixHash(ephemeral.Span);
 
             if (!X25519.Agree(ephemeralKey, new PublicKey(hs.RemoteEphemeral), dh))
             {
                 return false;
             }
 
-            Blake2s.Kdf(ck, dh, ck);
+            noise.MixKey(dh);
             if (!X25519.Agree(ephemeralKey, peer.PublicKey, dh))
             {
                 return false;
             }
 
-            Blake2s.Kdf(ck, dh, ck);
-            Blake2s.Kdf(ck, PresharedOrZero(peer), ck, tau, key);
-            Blake2s.Hash(hash, hash, tau);
-
-            Span<byte> empty = message.Slice(ResponseEmpty, TagSize);
-            ChaChaPoly.Seal(key, 0, ReadOnlySpan<byte>.Empty, hash, empty);
-            Blake2s.Hash(hash, hash, empty);
-
-            Blake2s.Kdf(ck, ReadOnlySpan<byte>.Empty, receiveKey, sendKey);
+            noise.MixKey(dh);
+            noise.MixKeyAndHash(PresharedOrZero(peer), key);
+            noise.EncryptAndHash(key, ReadOnlySpan<byte>.Empty, message.Slice(ResponseEmpty, TagSize));
+            noise.Split(receiveKey, sendKey);
             hs.Clear();
             return true;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(ck);
+            noise.Clear();
             CryptographicOperations.ZeroMemory(key);
-            CryptographicOperations.ZeroMemory(tau);
             CryptographicOperations.ZeroMemory(dh);
             CryptographicOperations.ZeroMemory(ephemeralPrivate);
         }
@@ -249,59 +215,69 @@ internal static class NoiseHandshake
             return DropReason.UnexpectedResponse;
         }
 
-        Span<byte> ck = stackalloc byte[HashLength];
-        Span<byte> hash = stackalloc byte[HashLength];
-        Span<byte> key = stackalloc byte[HashLength];
-        Span<byte> tau = stackalloc byte[HashLength];
-        Span<byte> dh = stackalloc byte[HashLength];
+        var noise = new NoiseState(hs.ChainingKey, hs.Hash);
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> dh = stackalloc byte[KeySize];
         try
         {
-            hs.ChainingKey.CopyTo(ck);
-            hs.Hash.CopyTo(hash);
-
             ReadOnlySpan<byte> ephemeralBytes = message.Slice(ResponseEphemeral, KeySize);
             var ephemeral = new PublicKey(ephemeralBytes);
-            Blake2s.Kdf(ck, ephemeralBytes, ck);
-            Blake2s.Hash(hash, hash, ephemeralBytes);
+            noise.MixKey(ephemeralBytes);
+            noise.MixHash(ephemeralBytes);
 
             if (!X25519.Agree(hs.LocalEphemeralPrivate, ephemeral, dh))
             {
                 return DropReason.LowOrderKey;
             }
 
-            Blake2s.Kdf(ck, dh, ck);
+            noise.MixKey(dh);
             if (!X25519.Agree(local.NsecKey, ephemeral, dh))
             {
                 return DropReason.LowOrderKey;
             }
 
-            Blake2s.Kdf(ck, dh, ck);
-            Blake2s.Kdf(ck, PresharedOrZero(peer), ck, tau, key);
-            Blake2s.Hash(hash, hash, tau);
-
-            if (!ChaChaPoly.Open(key, 0, message.Slice(ResponseEmpty, TagSize), hash, Span<byte>.Empty))
+            noise.MixKey(dh);
+            noise.MixKeyAndHash(PresharedOrZero(peer), key);
+            if (!noise.DecryptAndHash(key, message.Slice(ResponseEmpty, TagSize), Span<byte>.Empty))
             {
                 return DropReason.BadResponse;
             }
 
-            Blake2s.Kdf(ck, ReadOnlySpan<byte>.Empty, sendKey, receiveKey);
+            noise.Split(sendKey, receiveKey);
             hs.Clear();
             return DropReason.None;
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(ck);
+            noise.Clear();
             CryptographicOperations.ZeroMemory(key);
-            CryptographicOperations.ZeroMemory(tau);
             CryptographicOperations.ZeroMemory(dh);
         }
+    }
+
+    /// <summary>
+    /// A fresh, clamped ephemeral key pair. The private half is left in <paramref name="privateKey"/>
+    /// (the initiator keeps it for the response) and also returned imported into libsodium, so the
+    /// public key and every DH with it cost one import.
+    /// </summary>
+    private static Key GenerateEphemeral(Span<byte> privateKey, out PublicKey publicKey)
+    {
+        RandomNumberGenerator.Fill(privateKey);
+        X25519.Clamp(privateKey);
+        Key key = X25519.ImportPrivate(privateKey);
+        publicKey = X25519.PublicKeyOf(key);
+        return key;
     }
 
     private static ReadOnlySpan<byte> PresharedOrZero(Peer peer) =>
         peer.PresharedKey is { } psk ? psk.Span : NoPresharedKey;
 }
 
-/// <summary>What a checked initiation would set on the peer's handshake, held until the replay and flood checks pass.</summary>
+/// <summary>
+/// What a checked initiation would set on the peer's handshake, held until the replay and flood
+/// checks pass. Its chaining key and hash are secrets on the heap: <see cref="NoiseHandshake.CommitInitiation"/>
+/// erases them, and a caller that rejects the initiation instead must call <see cref="Erase"/>.
+/// </summary>
 internal readonly record struct PendingInitiation(byte[] ChainingKey, byte[] Hash, byte[] RemoteEphemeral, byte[] Timestamp, uint SenderIndex)
 {
     public void Erase()
