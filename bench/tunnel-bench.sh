@@ -5,6 +5,7 @@
 #
 #   sudo bench/tunnel-bench.sh [seconds per iperf3 run, default 5]
 #   TALTUN_BENCH_PROFILE=1 sudo bench/tunnel-bench.sh   # also: perf profile of the Taltun run
+#   TALTUN_BENCH_COMPARE=REV sudo bench/tunnel-bench.sh  # also: Taltun as of git revision REV, a row of its own
 #
 # Prints a Markdown table; ratios are to wireguard-go measured in the same run.
 set -euo pipefail
@@ -23,6 +24,7 @@ cleanup() {
     ip netns delete "$A" 2>/dev/null || true
     ip netns delete "$B" 2>/dev/null || true
     rm -f /var/run/wireguard/tbwg*.sock
+    [ -d "$WORK/base" ] && git worktree remove --force "$WORK/base" 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -30,6 +32,11 @@ trap cleanup EXIT
 scripts/install-prerequisites.sh >/dev/null
 command -v strace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace >/dev/null
 dotnet build bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
+if [ -n "${TALTUN_BENCH_COMPARE:-}" ]; then
+    # The same bench host as of another revision, for a before/after measured in one run.
+    git worktree add --detach "$WORK/base" "$TALTUN_BENCH_COMPARE" >/dev/null 2>&1
+    dotnet build "$WORK/base/bench/Taltun.BenchHost" -c Release -o "$WORK/host-base" >/dev/null
+fi
 
 ip netns add "$A"
 ip netns add "$B"
@@ -74,12 +81,13 @@ export DOTNET_PerfMapEnabled="${TALTUN_BENCH_PROFILE:-0}"
 [ "${TALTUN_BENCH_PROFILE:-0}" = 1 ] && export DOTNET_EnableWriteXorExecute=0
 
 run_taltun() { # name offloads(on|off) profile(0|1) [TUN queues]
+    local host="${HOST:-$WORK/host}"
     rm -f "$WORK/a.in" "$WORK/b.in"
     mkfifo "$WORK/a.in" "$WORK/b.in"
-    ip netns exec "$A" "$WORK/host/Taltun.BenchHost" --key "$WORK/a.key" --address 10.0.0.1/24 --listen 0.0.0.0:9000 \
+    ip netns exec "$A" "$host/Taltun.BenchHost" --key "$WORK/a.key" --address 10.0.0.1/24 --listen 0.0.0.0:9000 \
         --peer "$(echo "$keyB" | wg pubkey)" --allowed 10.0.0.2/32 --offloads "$2" ${4:+--queues "$4"} <"$WORK/a.in" >"$WORK/a.out" 2>"$WORK/a.err" &
     PIDS+=($!)
-    ip netns exec "$B" "$WORK/host/Taltun.BenchHost" --key "$WORK/b.key" --address 10.0.0.2/24 --listen 0.0.0.0:9000 \
+    ip netns exec "$B" "$host/Taltun.BenchHost" --key "$WORK/b.key" --address 10.0.0.2/24 --listen 0.0.0.0:9000 \
         --peer "$(echo "$keyA" | wg pubkey)" --allowed 10.0.0.1/32 --endpoint 10.98.0.1:9000 --offloads "$2" ${4:+--queues "$4"} <"$WORK/b.in" >"$WORK/b.out" 2>"$WORK/b.err" &
     PIDS+=($!)
     exec 3>"$WORK/a.in" 4>"$WORK/b.in"
@@ -129,6 +137,9 @@ stats() { # → "allocated cpu packets bytes" for both processes, summed
 }
 
 run_taltun "taltun" on "${TALTUN_BENCH_PROFILE:-0}"
+if [ -n "${TALTUN_BENCH_COMPARE:-}" ]; then
+    HOST="$WORK/host-base" run_taltun "taltun@$TALTUN_BENCH_COMPARE" on 0
+fi
 run_taltun "taltun-no-offloads" off 0
 if [ "$(nproc)" -ge 2 ]; then
     run_taltun "taltun-$(( $(nproc) ))-tun-queues" on 0 "$(nproc)"

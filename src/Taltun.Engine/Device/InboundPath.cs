@@ -13,7 +13,7 @@ namespace Taltun.Device;
 /// Datagrams arriving on one UDP socket of the group, on its own dedicated thread:
 ///   1. receive a batch with one recvmmsg (with UDP GRO, a message may hold many datagrams of one
 ///      source, cut apart here by the segment size the kernel reports);
-///   2. hand handshake messages to the <see cref="HandshakeWorker"/> (they cost a DH each, so
+///   2. queue handshake messages for the <see cref="HandshakeWorkers"/> (they cost a DH each, so
 ///      they never hold up transport packets);
 ///   3. decrypt transport packets in place (the core checks replay and the inner source address);
 ///   4. clamp the MSS of TCP SYN-ACKs (and SYNs) to fit the tunnel; follow a peer that roamed: its endpoint becomes the source of its latest authenticated packet;
@@ -28,7 +28,7 @@ internal sealed unsafe class InboundPath : IDisposable
     private readonly ProtocolCore _core;
     private readonly TunDevice _tun;
     private readonly UdpSocket _socket;
-    private readonly HandshakeWorker _handshakes;
+    private readonly HandshakeQueue _handshakes;
     private readonly LocalAddresses _localAddresses;
     private readonly TunnelLog _log;
     private readonly ReceiveBatch _batch;
@@ -38,7 +38,7 @@ internal sealed unsafe class InboundPath : IDisposable
     private readonly bool _clampMss;
     private int _relaySlotsUsed;
 
-    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeWorker handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss)
+    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeQueue handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss)
     {
         _core = core;
         _clampMss = clampMss;
@@ -112,7 +112,11 @@ internal sealed unsafe class InboundPath : IDisposable
         MessageType type = ProtocolCore.Classify(datagram[..length]);
         if (ProtocolCore.IsHandshake(type))
         {
-            _handshakes.Enqueue(type, datagram[..length], _batch.Source(i), _socket);
+            if (!_handshakes.TryEnqueue(type, datagram[..length], _batch.Source(i), _socket))
+            {
+                _core.CountDrop(length > InitiationSize ? DropReason.WrongSize : DropReason.HandshakeQueueFull, null);
+            }
+
             return;
         }
 
@@ -123,11 +127,6 @@ internal sealed unsafe class InboundPath : IDisposable
         }
 
         Roaming.Follow(peer, _batch.Source(i), _log);
-        if (peer.StagedCount > 0)
-        {
-            // A responder's session is confirmed by this packet: what waited for it can go now.
-            _handshakes.RequestFlush();
-        }
 
         if (result.Kind == ResultKind.WriteToTunnel)
         {
@@ -188,11 +187,6 @@ internal sealed unsafe class InboundPath : IDisposable
         ProtocolResult result = _core.Encapsulate(to, new Span<byte>(datagram, room), length);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
-            if (result.Kind == ResultKind.Done && ProtocolCore.NeedsHandshake(to))
-            {
-                _handshakes.RequestHandshake();
-            }
-
             return;
         }
 

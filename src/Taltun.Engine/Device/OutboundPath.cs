@@ -16,7 +16,7 @@ namespace Taltun.Device;
 ///      read may be a 64 KB TCP/UDP super-packet: it is cut into MTU-sized packets (with their
 ///      own headers and checksums) as it is copied into the slots;
 ///   2. clamp the MSS of TCP SYNs to fit the tunnel, and route each packet by destination (AllowedIPs) to its peer;
-///   3. encapsulate (or stage it and ask the handshake thread for a handshake: no Diffie-Hellman here);
+///   3. encapsulate (or stage it: the core asks the control thread for a handshake; no Diffie-Hellman here);
 ///   4. send the batch with one sendmmsg (runs of equal-size packets to one peer as UDP GSO).
 /// Nothing is allocated per packet. Not thread-safe: owned by its thread.
 /// </summary>
@@ -37,11 +37,8 @@ internal sealed unsafe class OutboundPath : IDisposable
 
     private readonly int _queue;
 
-    private readonly HandshakeWorker _handshakes;
-
-    public OutboundPath(ProtocolCore core, TunDevice tun, int queue, UdpSocket socket, HandshakeWorker handshakes, TunnelLog log, bool clampMss)
+    public OutboundPath(ProtocolCore core, TunDevice tun, int queue, UdpSocket socket, TunnelLog log, bool clampMss)
     {
-        _handshakes = handshakes;
         _core = core;
         _queue = queue;
         _clampMss = clampMss;
@@ -193,11 +190,6 @@ internal sealed unsafe class OutboundPath : IDisposable
         ProtocolResult result = _core.Encapsulate(peer, slot, length);
         if (result.Kind != ResultKind.WriteToNetwork)
         {
-            if (result.Kind == ResultKind.Done && ProtocolCore.NeedsHandshake(peer))
-            {
-                _handshakes.RequestHandshake();
-            }
-
             return;
         }
 

@@ -15,8 +15,9 @@ namespace Taltun.Device;
 /// sockets, and the threads that move packets between them through the protocol core.
 ///
 /// Threads (all dedicated, named "taltun/NAME/…"): one reader per TUN queue (<see cref="OutboundPath"/>),
-/// one receiver per UDP socket (<see cref="InboundPath"/>), and one control thread for
-/// handshakes and timers (<see cref="HandshakeWorker"/>).
+/// one receiver per UDP socket (<see cref="InboundPath"/>), one handshake thread per core for
+/// received handshake messages (<see cref="HandshakeWorkers"/>), and one control thread for
+/// timers and our own initiations (<see cref="ControlLoop"/>).
 ///
 /// Life cycle: <see cref="Start"/> either returns a running tunnel or throws having undone every
 /// change; <see cref="Stop"/> (or Dispose) wakes and joins every thread, removes the routes and
@@ -34,7 +35,11 @@ public sealed class Tunnel : IDisposable
     private readonly UdpSocket[] _sockets;
     private readonly NetworkSetup _setup;
     private readonly ShutdownSignal _shutdown;
-    private readonly HandshakeWorker _handshakes;
+    private readonly PeerScheduler _scheduler = new();
+    private readonly HandshakeQueue _handshakeQueue;
+    private readonly HandshakeWorkers _handshakeWorkers;
+    private readonly ControlLoop _control;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly OutboundPath[] _outbound;
     private readonly InboundPath[] _inbound;
     private readonly List<Thread> _threads = [];
@@ -53,11 +58,13 @@ public sealed class Tunnel : IDisposable
         _setup = setup;
         _shutdown = shutdown;
         Log = log;
-        _core = new ProtocolCore(options.PrivateKey, time, options.Mtu);
-        _handshakes = new HandshakeWorker(_core, sockets[0], log, time);
-        _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], _handshakes, log, options.ClampMss))];
+        _core = new ProtocolCore(options.PrivateKey, time, options.Mtu, _scheduler);
+        _handshakeQueue = new HandshakeQueue(time);
+        _handshakeWorkers = new HandshakeWorkers(_core, _handshakeQueue, log);
+        _control = new ControlLoop(_core, _scheduler, sockets[0], log);
+        _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], log, options.ClampMss))];
         var local = new LocalAddresses(options.Addresses);
-        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakes, local, log, options.ClampMss))];
+        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakeQueue, local, log, options.ClampMss))];
         Started = time.GetUtcNow();
     }
 
@@ -184,7 +191,7 @@ public sealed class Tunnel : IDisposable
         {
             // As WireGuard does: a peer kept alive is connected at once, so a spoke is reachable
             // through its hub before it sends anything itself.
-            peer.WantsHandshake = true;
+            _core.RequestHandshake(peer);
         }
 
         Log.Information($"Peer {options.PublicKey} added{(options.Endpoint is null ? string.Empty : $" at {options.Endpoint}")}, allowed IPs {string.Join(", ", options.AllowedIps)}.");
@@ -250,7 +257,7 @@ public sealed class Tunnel : IDisposable
         }
 
         _shutdown.Signal();
-        _handshakes.Stop();
+        _stopping.Cancel();
         foreach (Thread thread in _threads)
         {
             if (!thread.Join(Tuning.ThreadJoinTimeout))
@@ -277,7 +284,9 @@ public sealed class Tunnel : IDisposable
             path.Dispose();
         }
 
-        _handshakes.Dispose();
+        _handshakeQueue.Dispose();
+        _scheduler.Dispose();
+        _stopping.Dispose();
         _core.Dispose();
         _shutdown.Dispose();
         Log.Information($"Tunnel '{InterfaceName}' stopped; its interface, addresses and routes are removed.");
@@ -295,7 +304,12 @@ public sealed class Tunnel : IDisposable
     {
         _sockets[0].SegmentationRefused += errno =>
             Log.Warning($"The kernel refused a segmented UDP send ({Interop.Errno.Describe(errno)}); sending one datagram per message from now on.");
-        StartThread("control", _handshakes.Run);
+        StartThread("control", () => _control.Run(_stopping.Token));
+        for (int i = 0; i < Tuning.HandshakeThreads; i++)
+        {
+            StartThread($"handshake{i}", () => _handshakeWorkers.Run(_stopping.Token));
+        }
+
         for (int q = 0; q < _outbound.Length; q++)
         {
             OutboundPath path = _outbound[q];

@@ -40,20 +40,20 @@ internal static class Tuning
     /// <summary>UDP socket buffers: several MB so a burst of 64-packet batches is not dropped by the kernel between reads.</summary>
     public const int SocketBufferBytes = 4 * 1024 * 1024;
 
-    /// <summary>Handshake messages waiting for the handshake thread (wireguard-go's QueueHandshakeSize).</summary>
-    public const int HandshakeQueueCapacity = 4096;
+    /// <summary>
+    /// Handshake messages waiting for the handshake threads (wireguard-go's QueueHandshakeSize). A
+    /// short queue keeps a legitimate peer's message close to the front under a flood.
+    /// </summary>
+    public const int HandshakeQueueCapacity = 1024;
+
+    /// <summary>Threads that do received handshakes' Diffie-Hellman work: one per core, as wireguard-go.</summary>
+    public static readonly int HandshakeThreads = Math.Clamp(Environment.ProcessorCount, 1, 16);
 
     /// <summary>Queue depth from which initiations must carry a cookie (wireguard-go: an eighth of the queue).</summary>
     public const int UnderLoadQueueDepth = HandshakeQueueCapacity / 8;
 
     /// <summary>How long "under load" lasts after the queue drains (wireguard-go's UnderLoadAfterTime).</summary>
     public static readonly TimeSpan UnderLoadHold = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// How often the timer thread runs every peer's timers. The protocol's shortest timer is the
-    /// 5 s handshake retry with up to 334 ms jitter, so a tenth of a second is precise enough.
-    /// </summary>
-    public static readonly TimeSpan TimerInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long Stop waits for each thread before reporting it stuck.</summary>
     public static readonly TimeSpan ThreadJoinTimeout = TimeSpan.FromSeconds(2);

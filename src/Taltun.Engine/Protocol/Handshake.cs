@@ -35,8 +35,8 @@ internal sealed class Handshake
     /// <summary>When the last initiation from this peer was accepted (flood limit).</summary>
     public TimeSpan? LastInitiationConsumed;
 
-    /// <summary>When we last sent an initiation (one per RekeyTimeout).</summary>
-    public TimeSpan? LastInitiationSent;
+    /// <summary>When we last sent an initiation or a response: a new initiation waits RekeyTimeout after either.</summary>
+    public TimeSpan? LastHandshakeSent;
 
     public void Clear()
     {

@@ -8,8 +8,10 @@ namespace Taltun.Protocol;
 /// One remote peer as the protocol sees it: its identity, its sessions (previous, current,
 /// next keypair), its handshake and timers, packets waiting for a session, and its counters.
 /// Created and driven by <see cref="ProtocolCore"/>; read by the device and by status queries.
-/// Thread-safe: sessions are swapped under <see cref="SessionLock"/> and read lock-free;
-/// handshake and timer state live under <see cref="HandshakeLock"/>; counters are atomic.
+/// Thread-safe: sessions are swapped under <see cref="SessionLock"/> (never held across
+/// Diffie-Hellman work) and read lock-free; the Noise state lives under <see cref="HandshakeLock"/>,
+/// which only the control and handshake threads take; timers, flags and counters are atomic, so a
+/// data path never waits for a handshake in progress.
 /// </summary>
 internal sealed class Peer
 {
@@ -99,8 +101,29 @@ internal sealed class Peer
 
     internal PeerTimers Timers { get; } = new();
 
-    /// <summary>Set by the data path when a session is due for rekeying; the next Tick acts on it.</summary>
-    internal volatile bool WantsHandshake;
+    /// <summary>A handshake is wanted (traffic without a session, or a session due for rekeying); the next Tick acts on it.</summary>
+    internal bool WantsHandshake => Volatile.Read(ref _wantsHandshake) != 0;
+
+    /// <summary>Asks for a handshake; true if this call asked first (then the control thread needs waking).</summary>
+    internal bool TryWantHandshake() => Volatile.Read(ref _wantsHandshake) == 0 && Interlocked.Exchange(ref _wantsHandshake, 1) == 0;
+
+    internal void ClearWantsHandshake() => Volatile.Write(ref _wantsHandshake, 0);
+
+    /// <summary>A cookie reply answered our pending initiation: send it again at once, now with mac2.</summary>
+    internal bool TryMarkRetryAfterCookie() => Interlocked.Exchange(ref _retryAfterCookie, 1) == 0;
+
+    internal bool TakeRetryAfterCookie() => Volatile.Read(ref _retryAfterCookie) != 0 && Interlocked.Exchange(ref _retryAfterCookie, 0) != 0;
+
+    internal bool RetryAfterCookie => Volatile.Read(ref _retryAfterCookie) != 0;
+
+    /// <summary>
+    /// The device's scheduler keeps here when it will next look at this peer (clock ticks,
+    /// long.MaxValue for never), so asking for an earlier look is one read when it is not needed.
+    /// </summary>
+    internal long WakeAt = long.MaxValue;
+
+    private int _wantsHandshake;
+    private int _retryAfterCookie;
 
     internal bool IsRemoved { get; set; }
 

@@ -34,6 +34,9 @@ internal static class ProtocolConstants
     /// <summary>A responder accepts at most one initiation per peer in this interval (wireguard-go's HandshakeInitationRate).</summary>
     public static readonly TimeSpan MinInitiationInterval = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>How many handshake attempts fit in RekeyAttemptTime.</summary>
-    public const int MaxHandshakeAttempts = 90 / 5;
+    /// <summary>
+    /// wireguard-go's MaxTimerHandshakes, RekeyAttemptTime / RekeyTimeout: a retry goes out while
+    /// the retries so far are at most this many, so a peer is given up on after 20 initiations.
+    /// </summary>
+    public const int MaxTimerHandshakes = 90 / 5;
 }

@@ -9,7 +9,13 @@ namespace Taltun.Protocol;
 /// </summary>
 internal sealed partial class ProtocolCore
 {
-    /// <summary>mac1 always; under load also mac2 (a missing one is answered with a cookie reply) and the per-address rate limit.</summary>
+    /// <summary>
+    /// mac1 always; under load also mac2 (a missing one is answered with a cookie reply) and the
+    /// per-address rate limit. A response to an initiation we have pending is exempt from the
+    /// latter two: finding it costs one index lookup, an attacker cannot guess a random 32-bit
+    /// index we chose, and its Diffie-Hellman work is bounded by the initiations we send ourselves
+    /// — so a hub under a flood still completes the handshakes it starts without a cookie round.
+    /// </summary>
     private bool CheckMacs(ReadOnlySpan<byte> message, int mac1Offset, ReadOnlySpan<byte> source, Span<byte> output, out ProtocolResult rejected)
     {
         rejected = default;
@@ -19,7 +25,12 @@ internal sealed partial class ProtocolCore
             return false;
         }
 
-        if (UnderLoad && !_cookieChecker.CheckMac2(message, mac1Offset + MacSize, source))
+        if (!UnderLoad || AnswersOurInitiation(message))
+        {
+            return true;
+        }
+
+        if (!_cookieChecker.CheckMac2(message, mac1Offset + MacSize, source))
         {
             // Both handshake messages carry their sender index at the same offset; the reply is addressed to it.
             int length = _cookieChecker.CreateReply(message, mac1Offset, ReadIndex(message, InitiationSender), source, output);
@@ -28,7 +39,7 @@ internal sealed partial class ProtocolCore
             return false;
         }
 
-        if (UnderLoad && !_rateLimiter.Allow(source[..Math.Max(0, source.Length - 2)], Now))
+        if (!_rateLimiter.Allow(source[..Math.Max(0, source.Length - 2)], Now))
         {
             rejected = Dropped(DropReason.RateLimited, null);
             return false;
@@ -36,6 +47,13 @@ internal sealed partial class ProtocolCore
 
         return true;
     }
+
+    /// <summary>A response whose receiver index names a handshake we started and still wait on (read without the lock: the consumer checks again under it).</summary>
+    private bool AnswersOurInitiation(ReadOnlySpan<byte> message) =>
+        ReadType(message) == MessageType.Response
+        && _indices.TryGet(ReadIndex(message, ResponseReceiver), out IndexEntry entry)
+        && entry.Keypair is null
+        && entry.Peer.Handshake.State == HandshakeState.InitiationSent;
 
     private ProtocolResult ReceiveCookieReply(Span<byte> message)
     {
@@ -49,8 +67,19 @@ internal sealed partial class ProtocolCore
             return Dropped(DropReason.UnknownReceiver, null);
         }
 
-        return entry.Peer.Cookies.ConsumeReply(message, Now)
-            ? new ProtocolResult(ResultKind.Done, 0, 0, DropReason.None, entry.Peer)
-            : Dropped(DropReason.BadCookieReply, entry.Peer);
+        Peer peer = entry.Peer;
+        if (!peer.Cookies.ConsumeReply(message, Now))
+        {
+            return Dropped(DropReason.BadCookieReply, peer);
+        }
+
+        // The cookie answers the initiation we still wait on: resend it with mac2 now. A reply
+        // decrypts only against the mac1 we last sent, so this happens once per initiation.
+        if (entry.Keypair is null && peer.Handshake.State == HandshakeState.InitiationSent && peer.TryMarkRetryAfterCookie())
+        {
+            _scheduler?.Wake(peer, Now);
+        }
+
+        return new ProtocolResult(ResultKind.Done, 0, 0, DropReason.None, peer);
     }
 }

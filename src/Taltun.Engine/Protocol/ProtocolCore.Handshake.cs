@@ -16,7 +16,7 @@ internal sealed partial class ProtocolCore
     {
         lock (peer.HandshakeLock)
         {
-            return TryInitiateLocked(peer, buffer, Now);
+            return TryNewInitiationLocked(peer, buffer, Now);
         }
     }
 
@@ -72,10 +72,16 @@ internal sealed partial class ProtocolCore
 
                 peer.Cookies.AddMacs(output[..ResponseSize], ResponseMac1, now);
                 InstallSessionLocked(peer, sendKey, receiveKey, isInitiator: false, localIndex, remoteIndex, now);
+
+                // The initiation counts as an authenticated packet received, the response as one
+                // sent, and a response as a handshake sent: staged data waits for the initiator's
+                // first packet instead of starting a handshake of its own within RekeyTimeout.
+                peer.Handshake.LastHandshakeSent = now;
+                peer.Timers.OnAuthenticatedPacketReceived();
+                peer.Timers.OnAuthenticatedPacketSent();
                 peer.Timers.OnAuthenticatedPacketTraversal(now, peer.PersistentKeepalive);
                 peer.CountReceived(message.Length);
                 peer.CountSent(ResponseSize);
-                return ProtocolResult.Network(0, ResponseSize, peer);
             }
         }
         finally
@@ -84,6 +90,9 @@ internal sealed partial class ProtocolCore
             CryptographicOperations.ZeroMemory(sendKey);
             CryptographicOperations.ZeroMemory(receiveKey);
         }
+
+        Reschedule(peer);
+        return ProtocolResult.Network(0, ResponseSize, peer);
     }
 
     private ProtocolResult ReceiveResponse(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output)
@@ -126,6 +135,7 @@ internal sealed partial class ProtocolCore
 
                 InstallSessionLocked(peer, sendKey, receiveKey, isInitiator: true, localIndex, remoteIndex, now);
                 peer.Timers.OnAuthenticatedPacketReceived();
+                peer.Timers.OnAuthenticatedPacketTraversal(now, peer.PersistentKeepalive);
                 peer.CountReceived(message.Length);
             }
         }
@@ -136,7 +146,9 @@ internal sealed partial class ProtocolCore
         }
 
         // Confirm the session to the responder at once; staged packets follow via TakeStaged.
-        return Encapsulate(peer, output, 0);
+        ProtocolResult confirmation = Encapsulate(peer, output, 0);
+        Reschedule(peer);
+        return confirmation;
     }
 
     /// <summary>
@@ -151,25 +163,35 @@ internal sealed partial class ProtocolCore
         peer.MarkHandshake(_time.GetUtcNow());
         if (isInitiator)
         {
+            // The responder's side completes with the initiator's first packet (OnNextSessionConfirmed).
             peer.Timers.OnHandshakeComplete();
+            peer.ClearWantsHandshake();
         }
 
         peer.Timers.OnSessionDerived(now);
     }
 
-    /// <summary>An initiation unless one went out less than RekeyTimeout ago (or there is nowhere to send it).</summary>
-    private ProtocolResult TryInitiateLocked(Peer peer, Span<byte> buffer, TimeSpan now)
+    /// <summary>
+    /// A new initiation, not a retry, for traffic that wants a session: the attempts start over
+    /// (as wireguard-go counts them) and one goes out unless a handshake message went out less than
+    /// RekeyTimeout ago; then the wish stays, and <see cref="NextDeadline"/> says when it may go.
+    /// </summary>
+    private ProtocolResult TryNewInitiationLocked(Peer peer, Span<byte> buffer, TimeSpan now)
     {
         if (peer.IsRemoved || peer.Endpoint is null || buffer.Length < InitiationSize)
         {
+            // Nowhere to send it: a roaming client is reached once it writes first.
+            peer.ClearWantsHandshake();
             return ProtocolResult.Done;
         }
 
-        if (peer.Handshake.LastInitiationSent is { } last && now - last < ProtocolConstants.RekeyTimeout)
+        peer.Timers.OnNewHandshakeWanted();
+        if (peer.Handshake.LastHandshakeSent is { } last && now - last < ProtocolConstants.RekeyTimeout)
         {
             return ProtocolResult.Done;
         }
 
+        peer.ClearWantsHandshake();
         return InitiateLocked(peer, buffer, now);
     }
 
@@ -184,9 +206,10 @@ internal sealed partial class ProtocolCore
         }
 
         peer.Cookies.AddMacs(buffer[..InitiationSize], InitiationMac1, now);
-        peer.Handshake.LastInitiationSent = now;
-        peer.Timers.HandshakeAttempts++;
-        peer.Timers.OnHandshakeInitiated(now, TimeSpan.FromMilliseconds(Random.Shared.Next((int)ProtocolConstants.RekeyTimeoutJitterMax.TotalMilliseconds)));
+        peer.Handshake.LastHandshakeSent = now;
+        peer.Timers.OnHandshakeInitiated(now);
+        peer.Timers.OnAuthenticatedPacketSent();
+        peer.Timers.OnAuthenticatedPacketTraversal(now, peer.PersistentKeepalive);
         peer.CountSent(InitiationSize);
         return ProtocolResult.Network(0, InitiationSize, peer);
     }

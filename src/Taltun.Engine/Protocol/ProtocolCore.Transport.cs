@@ -8,16 +8,17 @@ namespace Taltun.Protocol;
 internal sealed partial class ProtocolCore
 {
     /// <summary>
-    /// Encrypts the IP packet at buffer[16..16+length] for <paramref name="peer"/> in place.
-    /// The buffer needs <see cref="TransportOverhead"/> bytes beyond the packet (and at least
-    /// <see cref="MinBufferSize"/>). Without a usable session the packet is staged, the result is
-    /// Done, and <see cref="NeedsHandshake"/> tells the caller to let its handshake thread call
-    /// <see cref="Tick"/>: this method never does Diffie-Hellman, so the data paths may call it.
+    /// Encrypts the IP packet at buffer[16..16+length] for <paramref name="peer"/> in place. The
+    /// buffer needs room for the result, <see cref="EncapsulatedLength"/> bytes, and no more: a
+    /// datagram received in a coalesced train is relayed where it lies. Without a usable session
+    /// the packet is staged, the result is Done, and <see cref="NeedsHandshake"/> turns true (the
+    /// scheduler is told): this method never does Diffie-Hellman and never waits for a thread
+    /// that does, so the data paths call it for every packet.
     /// </summary>
     public ProtocolResult Encapsulate(Peer peer, Span<byte> buffer, int length)
     {
         int padded = PaddedLength(length);
-        if (length < 0 || length > Mtu || buffer.Length < Math.Max(MinBufferSize, TransportHeaderSize + padded + TagSize))
+        if (length < 0 || length > Mtu || buffer.Length < TransportHeaderSize + padded + TagSize)
         {
             return Dropped(DropReason.PacketTooBig, peer);
         }
@@ -41,7 +42,7 @@ internal sealed partial class ProtocolCore
             CountDrop(DropReason.QueueFull, peer);
         }
 
-        peer.WantsHandshake = true;
+        WantHandshake(peer, now);
         return new ProtocolResult(ResultKind.Done, 0, 0, DropReason.None, peer);
     }
 
@@ -103,7 +104,9 @@ internal sealed partial class ProtocolCore
 
         if (peer.NextKeypair == keypair)
         {
+            // The initiator used the session we answered for: the handshake is complete here too.
             DestroyKeypairs(peer.ConfirmNext(keypair));
+            OnNextSessionConfirmed(peer, now);
         }
 
         peer.CountReceived(message.Length);

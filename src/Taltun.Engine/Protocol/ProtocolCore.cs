@@ -39,14 +39,20 @@ internal sealed partial class ProtocolCore : IDisposable
     private readonly long _epoch;
     private readonly ConcurrentDictionary<PublicKey, Peer> _peers = new();
     private readonly IndexTable _indices = new();
+    private readonly IPeerScheduler? _scheduler;
 
-    /// <summary>A core for <paramref name="privateKey"/>; the tunnel MTU comes validated from the options.</summary>
-    public ProtocolCore(PrivateKey privateKey, TimeProvider time, int mtu = 1420)
+    /// <summary>
+    /// A core for <paramref name="privateKey"/>; the tunnel MTU comes validated from the options.
+    /// With a <paramref name="scheduler"/> the core says when each peer needs <see cref="Tick"/>;
+    /// without one (tests) the caller ticks peers when it likes.
+    /// </summary>
+    public ProtocolCore(PrivateKey privateKey, TimeProvider time, int mtu = 1420, IPeerScheduler? scheduler = null)
     {
         _local = new LocalIdentity(privateKey);
         _time = time;
         _epoch = time.GetTimestamp();
         _cookieChecker = new CookieChecker(_local.PublicKey, time);
+        _scheduler = scheduler;
         Mtu = mtu;
     }
 
@@ -66,7 +72,8 @@ internal sealed partial class ProtocolCore : IDisposable
 
     public ICollection<Peer> Peers => _peers.Values;
 
-    private TimeSpan Now => _time.GetElapsedTime(_epoch);
+    /// <summary>The core's clock: the time since it was created. Timer deadlines are on this clock.</summary>
+    public TimeSpan Now => _time.GetElapsedTime(_epoch);
 
     /// <summary>
     /// Adds a peer and computes its static-static secret; false (and no peer) if one with this key
