@@ -1,56 +1,34 @@
 using System.Buffers.Binary;
-using NSec.Cryptography;
 
 namespace Taltun.Crypto;
 
 /// <summary>
-/// The AEADs of the protocol over NSec: ChaCha20-Poly1305 (RFC 8439) with WireGuard's nonce
-/// (32 zero bits, then the 64-bit counter little-endian), and XChaCha20-Poly1305 for cookie
-/// replies. The handshake calls the one-shot forms with raw keys; the data path holds a
-/// <see cref="TransportKey"/> so no key is imported per packet. Thread-safe.
+/// The AEADs of the protocol on raw keys through libsodium (<see cref="Sodium"/>):
+/// ChaCha20-Poly1305 (RFC 8439) with WireGuard's nonce (32 zero bits, then the 64-bit counter
+/// little-endian), and XChaCha20-Poly1305 for cookie replies. Ciphertext and plaintext may start
+/// at the same byte (in place). Thread-safe.
 /// </summary>
-internal static class ChaChaPoly
+internal static unsafe class ChaChaPoly
 {
     public const int TagSize = 16;
     public const int NonceSize = 12;
+    public const int XNonceSize = 24;
+    public const int KeySize = 32;
 
-    private static readonly AeadAlgorithm ChaCha = AeadAlgorithm.ChaCha20Poly1305;
-    private static readonly AeadAlgorithm XChaCha = AeadAlgorithm.XChaCha20Poly1305;
-
-    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (plaintext length + 16); the two may start at the same byte.</summary>
+    /// <summary>Encrypts <paramref name="plaintext"/> into <paramref name="ciphertext"/> (plaintext length + 16).</summary>
     public static void Seal(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
-    {
-        using Key k = ImportKey(ChaCha, key);
-        Seal(k, counter, plaintext, associatedData, ciphertext);
-    }
-
-    /// <summary>Decrypts and authenticates; false (and nothing trustworthy written) on a bad tag.</summary>
-    public static bool Open(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
-    {
-        using Key k = ImportKey(ChaCha, key);
-        return Open(k, counter, ciphertext, associatedData, plaintext);
-    }
-
-    public static void XSeal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
-    {
-        using Key k = ImportKey(XChaCha, key);
-        XChaCha.Encrypt(k, nonce, associatedData, plaintext, ciphertext);
-    }
-
-    public static bool XOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
-    {
-        using Key k = ImportKey(XChaCha, key);
-        return XChaCha.Decrypt(k, nonce, associatedData, ciphertext, plaintext);
-    }
-
-    internal static void Seal(Key key, ulong counter, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
     {
         Span<byte> nonce = stackalloc byte[NonceSize];
         WriteNonce(nonce, counter);
-        ChaCha.Encrypt(key, nonce, associatedData, plaintext, ciphertext[..(plaintext.Length + TagSize)]);
+        Check(key, nonce, NonceSize, ciphertext.Length >= plaintext.Length + TagSize);
+        fixed (byte* c = ciphertext, m = plaintext, ad = associatedData, n = nonce, k = key)
+        {
+            Succeeded(Sodium.ChaCha20Poly1305Encrypt(c, null, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, null, n, k));
+        }
     }
 
-    internal static bool Open(Key key, ulong counter, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    /// <summary>Decrypts and authenticates into <paramref name="plaintext"/> (ciphertext length − 16); false, and nothing written, on a bad tag.</summary>
+    public static bool Open(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
     {
         if (ciphertext.Length < TagSize)
         {
@@ -59,13 +37,54 @@ internal static class ChaChaPoly
 
         Span<byte> nonce = stackalloc byte[NonceSize];
         WriteNonce(nonce, counter);
-        return ChaCha.Decrypt(key, nonce, associatedData, ciphertext, plaintext[..(ciphertext.Length - TagSize)]);
+        Check(key, nonce, NonceSize, plaintext.Length >= ciphertext.Length - TagSize);
+        fixed (byte* m = plaintext, c = ciphertext, ad = associatedData, n = nonce, k = key)
+        {
+            return Sodium.ChaCha20Poly1305Decrypt(m, null, null, c, (ulong)ciphertext.Length, ad, (ulong)associatedData.Length, n, k) == 0;
+        }
     }
 
-    internal static Key ImportTransportKey(ReadOnlySpan<byte> key) => ImportKey(ChaCha, key);
+    public static void XSeal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> ciphertext)
+    {
+        Check(key, nonce, XNonceSize, ciphertext.Length >= plaintext.Length + TagSize);
+        fixed (byte* c = ciphertext, m = plaintext, ad = associatedData, n = nonce, k = key)
+        {
+            Succeeded(Sodium.XChaCha20Poly1305Encrypt(c, null, m, (ulong)plaintext.Length, ad, (ulong)associatedData.Length, null, n, k));
+        }
+    }
 
-    private static Key ImportKey(AeadAlgorithm algorithm, ReadOnlySpan<byte> key) =>
-        Key.Import(algorithm, key, KeyBlobFormat.RawSymmetricKey);
+    public static bool XOpen(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> plaintext)
+    {
+        if (ciphertext.Length < TagSize)
+        {
+            return false;
+        }
+
+        Check(key, nonce, XNonceSize, plaintext.Length >= ciphertext.Length - TagSize);
+        fixed (byte* m = plaintext, c = ciphertext, ad = associatedData, n = nonce, k = key)
+        {
+            return Sodium.XChaCha20Poly1305Decrypt(m, null, null, c, (ulong)ciphertext.Length, ad, (ulong)associatedData.Length, n, k) == 0;
+        }
+    }
+
+    // libsodium trusts its pointers: every length is checked here, before a byte is touched.
+    private static void Check(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, int nonceSize, bool roomForOutput)
+    {
+        Sodium.EnsureInitialized();
+        if (key.Length != KeySize || nonce.Length != nonceSize || !roomForOutput)
+        {
+            throw new ArgumentException("AEAD key, nonce or output buffer of the wrong size.");
+        }
+    }
+
+    // Encryption fails only on lengths beyond 2^64 bytes, which no span can have.
+    private static void Succeeded(int result)
+    {
+        if (result != 0)
+        {
+            throw new System.Security.Cryptography.CryptographicException("libsodium refused to encrypt.");
+        }
+    }
 
     private static void WriteNonce(Span<byte> nonce, ulong counter)
     {

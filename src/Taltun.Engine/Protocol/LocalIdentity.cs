@@ -1,6 +1,5 @@
 using System.Text;
 using Taltun.Crypto;
-using Key = NSec.Cryptography.Key;
 
 namespace Taltun.Protocol;
 
@@ -20,7 +19,6 @@ internal sealed class LocalIdentity : IDisposable
     {
         PrivateKey = privateKey;
         PublicKey = privateKey.PublicKey;
-        NsecKey = X25519.ImportPrivate(privateKey.Span);
         ResponderInitialHash = Hash(InitialHash, PublicKey.Span);
     }
 
@@ -28,13 +26,16 @@ internal sealed class LocalIdentity : IDisposable
 
     public PublicKey PublicKey { get; }
 
-    /// <summary>The private key imported into libsodium once, for the handshake's static DH.</summary>
-    public Key NsecKey { get; }
-
     /// <summary>HASH(Hi ‖ our public key): where every initiation sent to us starts.</summary>
     public byte[] ResponderInitialHash { get; }
 
-    public void Dispose() => NsecKey.Dispose();
+    /// <summary>The private key's bytes, for the handshake's static Diffie-Hellman.</summary>
+    public ReadOnlySpan<byte> PrivateKeySpan => PrivateKey.Span;
+
+    public void Dispose()
+    {
+        // The key belongs to the options that configured the tunnel; they dispose it.
+    }
 
     private static byte[] Hash(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b = default)
     {

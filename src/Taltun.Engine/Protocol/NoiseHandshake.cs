@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Taltun.Crypto;
-using Key = NSec.Cryptography.Key;
 using static Taltun.Protocol.MessageLayout;
 
 namespace Taltun.Protocol;
@@ -32,7 +31,7 @@ internal static class NoiseHandshake
         {
             noise.MixHash(peer.PublicKey.Span);
 
-            using Key ephemeralKey = GenerateEphemeral(ephemeralPrivate, out PublicKey ephemeral);
+            PublicKey ephemeral = GenerateEphemeral(ephemeralPrivate);
             message[..InitiationSize].Clear();
             WriteType(message, MessageType.Initiation);
             WriteIndex(message, InitiationSender, localIndex);
@@ -40,7 +39,7 @@ internal static class NoiseHandshake
             noise.MixKey(ephemeral.Span);
             noise.MixHash(ephemeral.Span);
 
-            if (!X25519.Agree(ephemeralKey, peer.PublicKey, dh))
+            if (!X25519.Agree(ephemeralPrivate, peer.PublicKey, dh))
             {
                 return false;
             }
@@ -88,7 +87,7 @@ internal static class NoiseHandshake
             noise.MixKey(ephemeral);
             noise.MixHash(ephemeral);
 
-            if (!X25519.Agree(local.NsecKey, new PublicKey(ephemeral), dh))
+            if (!X25519.Agree(local.PrivateKeySpan, ephemeral, dh))
             {
                 return DropReason.LowOrderKey;
             }
@@ -165,7 +164,7 @@ internal static class NoiseHandshake
         Span<byte> ephemeralPrivate = stackalloc byte[KeySize];
         try
         {
-            using Key ephemeralKey = GenerateEphemeral(ephemeralPrivate, out PublicKey ephemeral);
+            PublicKey ephemeral = GenerateEphemeral(ephemeralPrivate);
             message[..ResponseSize].Clear();
             WriteType(message, MessageType.Response);
             WriteIndex(message, ResponseSender, localIndex);
@@ -174,13 +173,13 @@ internal static class NoiseHandshake
             noise.MixKey(ephemeral.Span);
             noise.MixHash(ephemeral.Span);
 
-            if (!X25519.Agree(ephemeralKey, new PublicKey(hs.RemoteEphemeral), dh))
+            if (!X25519.Agree(ephemeralPrivate, hs.RemoteEphemeral, dh))
             {
                 return false;
             }
 
             noise.MixKey(dh);
-            if (!X25519.Agree(ephemeralKey, peer.PublicKey, dh))
+            if (!X25519.Agree(ephemeralPrivate, peer.PublicKey, dh))
             {
                 return false;
             }
@@ -231,7 +230,7 @@ internal static class NoiseHandshake
             }
 
             noise.MixKey(dh);
-            if (!X25519.Agree(local.NsecKey, ephemeral, dh))
+            if (!X25519.Agree(local.PrivateKeySpan, ephemeral, dh))
             {
                 return DropReason.LowOrderKey;
             }
@@ -255,18 +254,12 @@ internal static class NoiseHandshake
         }
     }
 
-    /// <summary>
-    /// A fresh, clamped ephemeral key pair. The private half is left in <paramref name="privateKey"/>
-    /// (the initiator keeps it for the response) and also returned imported into libsodium, so the
-    /// public key and every DH with it cost one import.
-    /// </summary>
-    private static Key GenerateEphemeral(Span<byte> privateKey, out PublicKey publicKey)
+    /// <summary>A fresh, clamped ephemeral key pair: the private half in <paramref name="privateKey"/> (the initiator keeps it for the response), the public half returned.</summary>
+    private static PublicKey GenerateEphemeral(Span<byte> privateKey)
     {
         RandomNumberGenerator.Fill(privateKey);
         X25519.Clamp(privateKey);
-        Key key = X25519.ImportPrivate(privateKey);
-        publicKey = X25519.PublicKeyOf(key);
-        return key;
+        return X25519.PublicKeyOf(privateKey);
     }
 
     private static ReadOnlySpan<byte> PresharedOrZero(Peer peer) =>

@@ -82,7 +82,7 @@ internal sealed partial class ProtocolCore : IDisposable
     public bool TryAddPeer(PublicKey publicKey, PresharedKey? presharedKey, TimeSpan persistentKeepalive, [NotNullWhen(true)] out Peer? peer)
     {
         var staticStatic = new byte[Key32.Size];
-        X25519.Agree(_local.NsecKey, publicKey, staticStatic);
+        X25519.Agree(_local.PrivateKeySpan, publicKey, staticStatic);
         var added = new Peer(publicKey, presharedKey, persistentKeepalive, staticStatic);
         peer = _peers.TryAdd(publicKey, added) ? added : null;
         return peer is not null;
