@@ -1,8 +1,9 @@
-// Runs one Taltun tunnel in this process for bench/tunnel-bench.sh, and answers "stats" on
-// stdin with what only the process itself can see: bytes allocated by the whole process, CPU
-// time, and packets moved. Usage (inside the namespace, as root):
+// Runs one Taltun tunnel in this process for the bench scripts, and answers "stats" on stdin with
+// what only the process itself can see: bytes allocated by the whole process, CPU time, and
+// packets moved. Usage (inside the namespace, as root):
 //   Taltun.BenchHost --key FILE --address 10.0.0.1/24 --listen 0.0.0.0:9000
 //                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off] [--queues N]
+//   Taltun.BenchHost --config hub.toml         (runs until SIGTERM)
 using System.Diagnostics;
 using System.Net;
 using Taltun.Configuration;
@@ -15,36 +16,54 @@ for (int i = 0; i + 1 < args.Length; i += 2)
     options[args[i].TrimStart('-')] = args[i + 1];
 }
 
-using PrivateKey key = PrivateKey.Parse(File.ReadAllText(options["key"]).Trim());
-InterfaceAddress.TryParse(options["address"], TunnelOptions.DefaultPrefixLength, out InterfaceAddress address);
-var peer = new PeerOptions
-{
-    PublicKey = PublicKey.Parse(options["peer"]),
-    AllowedIps = [IPNetwork.Parse(options["allowed"])],
-    Endpoint = options.TryGetValue("endpoint", out string? endpoint) ? IPEndPoint.Parse(endpoint) : null,
-};
-using Tunnel tunnel = Tunnel.Start(new TunnelOptions
-{
-    InterfaceName = options.GetValueOrDefault("name", "tun0"),
-    PrivateKey = key,
-    ListenEndPoint = IPEndPoint.Parse(options.GetValueOrDefault("listen", "0.0.0.0:9000")),
-    Addresses = [address],
-    Peers = [peer],
-    UseOffloads = options.GetValueOrDefault("offloads", "on") != "off",
-    TunQueues = options.TryGetValue("queues", out string? queues) ? int.Parse(queues) : new TunnelOptions { InterfaceName = "x", PrivateKey = key }.TunQueues,
-});
+using Tunnel tunnel = Tunnel.Start(options.TryGetValue("config", out string? config) ? ConfigurationFile.Load(config).ToOptions() : FromArguments(options));
 Console.WriteLine($"ready {tunnel.PublicKey}");
 Console.Error.WriteLine(string.Join(Environment.NewLine, tunnel.Log.Entries.Select(e => e.Message)));
+
+if (config is not null)
+{
+    // A hub or spoke of bench/flood-bench.sh: it runs until SIGTERM.
+    using var terminated = new ManualResetEventSlim();
+    using var registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        terminated.Set();
+    });
+    terminated.Wait();
+    return;
+}
 
 while (Console.ReadLine() is { } line && line != "stop")
 {
     if (line == "stats")
     {
-        PeerStatus status = tunnel.GetStatus().Peers[0];
+        IReadOnlyList<PeerStatus> peers = tunnel.GetStatus().Peers;
         Console.WriteLine(string.Join(' ',
             "allocated", GC.GetTotalAllocatedBytes(precise: true),
             "cpu", Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds.ToString("F3", System.Globalization.CultureInfo.InvariantCulture),
-            "packets", status.RxPackets + status.TxPackets,
-            "bytes", status.RxBytes + status.TxBytes));
+            "packets", peers.Sum(p => p.RxPackets + p.TxPackets),
+            "bytes", peers.Sum(p => p.RxBytes + p.TxBytes)));
     }
+}
+
+static TunnelOptions FromArguments(Dictionary<string, string> options)
+{
+    PrivateKey key = PrivateKey.Parse(File.ReadAllText(options["key"]).Trim());
+    InterfaceAddress.TryParse(options["address"], TunnelOptions.DefaultPrefixLength, out InterfaceAddress address);
+    var peer = new PeerOptions
+    {
+        PublicKey = PublicKey.Parse(options["peer"]),
+        AllowedIps = [IPNetwork.Parse(options["allowed"])],
+        Endpoint = options.TryGetValue("endpoint", out string? endpoint) ? IPEndPoint.Parse(endpoint) : null,
+    };
+    return new TunnelOptions
+    {
+        InterfaceName = options.GetValueOrDefault("name", "tun0"),
+        PrivateKey = key,
+        ListenEndPoint = IPEndPoint.Parse(options.GetValueOrDefault("listen", "0.0.0.0:9000")),
+        Addresses = [address],
+        Peers = [peer],
+        UseOffloads = options.GetValueOrDefault("offloads", "on") != "off",
+        TunQueues = options.TryGetValue("queues", out string? queues) ? int.Parse(queues) : new TunnelOptions { InterfaceName = "x", PrivateKey = key }.TunQueues,
+    };
 }
