@@ -22,6 +22,7 @@ internal static class StatusSnapshot
             NetworkNamespace = registered.NetworkNamespace,
             ConfigPath = config.SourcePath,
             Started = status.Started.LocalDateTime,
+            Relay = status.Relay,
             Peers = [.. status.Peers.Select(p => Of(status.InterfaceName, p, config))],
             Drops = Names(status.Drops),
         };

@@ -8,7 +8,7 @@ namespace Taltun.Configuration;
 public static partial class ConfigurationFile
 {
     /// <summary>Reads one table's keys with errors pointing at the file, line and key.</summary>
-    private sealed class Reader(string path)
+    private sealed partial class Reader(string path)
     {
         public TunnelConfiguration ReadInterface(TableSyntaxBase table, TunnelConfiguration config)
         {
@@ -69,6 +69,9 @@ public static partial class ConfigurationFile
                         break;
                     case "mss_clamping":
                         config = config with { MssClamping = Boolean(item, name) };
+                        break;
+                    case "relay":
+                        config = config with { Relay = RelayModeOf(item, name) };
                         break;
                 }
             }

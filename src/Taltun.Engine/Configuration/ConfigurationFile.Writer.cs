@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Taltun.Routing;
 
 namespace Taltun.Configuration;
 
@@ -52,6 +53,12 @@ public static partial class ConfigurationFile
         {
             text.AppendLine("mss_clamping = false");
         }
+
+        if (config.Relay is { } relay)
+        {
+            text.AppendLine($"relay = {Quote(relay.ToString().ToLowerInvariant())}");
+        }
+
         foreach (PeerConfiguration peer in config.Peers)
         {
             text.AppendLine();
@@ -80,6 +87,23 @@ public static partial class ConfigurationFile
             if (peer.PresharedKey is not null)
             {
                 text.AppendLine($"preshared_key = {Quote(peer.PresharedKey.ToBase64())}");
+            }
+        }
+
+        foreach (RelayRule rule in config.RelayRules)
+        {
+            text.AppendLine();
+            text.AppendLine("[[relay_rules]]");
+            text.AppendLine($"source = {List(rule.Sources.Select(p => p.ToString()))}");
+            text.AppendLine($"destination = {List(rule.Destinations.Select(p => p.ToString()))}");
+            if (rule.Protocol != RelayProtocol.Any)
+            {
+                text.AppendLine($"protocol = {Quote(rule.Protocol.ToString().ToLowerInvariant())}");
+            }
+
+            if (rule.Ports.Count > 0)
+            {
+                text.AppendLine($"ports = {List(rule.Ports.Select(p => p.ToString()))}");
             }
         }
 

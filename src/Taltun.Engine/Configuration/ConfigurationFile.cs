@@ -1,4 +1,5 @@
 using Taltun.Crypto;
+using Taltun.Routing;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
@@ -13,7 +14,7 @@ namespace Taltun.Configuration;
 /// </summary>
 public static partial class ConfigurationFile
 {
-    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping"];
+    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay"];
     private static readonly string[] PeerKeys = ["vip", "public_key", "endpoint", "allowed_ips", "persistent_keepalive", "preshared_key"];
 
     /// <summary>Loads and checks <paramref name="path"/>; throws <see cref="ConfigurationException"/> naming the line and key of the first problem.</summary>
@@ -51,6 +52,7 @@ public static partial class ConfigurationFile
         var config = new TunnelConfiguration { SourcePath = path };
         bool sawInterface = false;
         var peers = new List<PeerConfiguration>();
+        var relayRules = new List<RelayRule>();
         foreach (TableSyntaxBase table in document.Tables)
         {
             string name = table.Name?.ToString().Trim() ?? string.Empty;
@@ -64,9 +66,13 @@ public static partial class ConfigurationFile
             {
                 peers.Add(reader.ReadPeer(table, peers.Count + 1));
             }
+            else if (table is TableArraySyntax && name == "relay_rules")
+            {
+                relayRules.Add(reader.ReadRelayRule(table, relayRules.Count + 1));
+            }
             else
             {
-                throw new ConfigurationException(path, line, name, "unknown or repeated table; a configuration has one [interface] and any number of [[peers]].");
+                throw new ConfigurationException(path, line, name, "unknown or repeated table; a configuration has one [interface], any number of [[peers]] and, with relay = \"rules\", [[relay_rules]].");
             }
         }
 
@@ -81,7 +87,7 @@ public static partial class ConfigurationFile
             warnings.Add(warning);
         }
 
-        return config with { Peers = peers, Warnings = warnings };
+        return config with { Peers = peers, RelayRules = relayRules, Warnings = warnings };
     }
 
     /// <summary>

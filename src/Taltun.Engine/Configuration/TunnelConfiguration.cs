@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Taltun.Crypto;
+using Taltun.Routing;
 using Taltun.Foundation;
 
 namespace Taltun.Configuration;
@@ -43,6 +44,12 @@ public sealed record TunnelConfiguration
 
     public IReadOnlyList<PeerConfiguration> Peers { get; init; } = [];
 
+    /// <summary>relay: what a hub relays between its peers (null: the default, all); only a server relays.</summary>
+    public RelayMode? Relay { get; init; }
+
+    /// <summary>[[relay_rules]]: what relay = "rules" allows.</summary>
+    public IReadOnlyList<RelayRule> RelayRules { get; init; } = [];
+
     /// <summary>The file this came from (for errors and for saving back), or null.</summary>
     public string? SourcePath { get; init; }
 
@@ -80,6 +87,7 @@ public sealed record TunnelConfiguration
 
         var options = new TunnelOptions
         {
+            Relay = RelayPolicyOf(),
             InterfaceName = InterfaceName,
             PrivateKey = PrivateKey,
             ListenEndPoint = ListenEndPoint,
@@ -99,6 +107,37 @@ public sealed record TunnelConfiguration
         }
 
         return options;
+    }
+
+    /// <summary>A server relays as configured (all by default); a client relays nothing: what is not for it goes to its host.</summary>
+    private RelayPolicy? RelayPolicyOf()
+    {
+        if (Mode == TunnelMode.Client)
+        {
+            if (Relay is not null || RelayRules.Count > 0)
+            {
+                throw Error(0, "interface.relay", "only a hub relays between peers: relay and [[relay_rules]] apply to mode = \"server\".");
+            }
+
+            return null;
+        }
+
+        if (Relay == RelayMode.Rules && RelayRules.Count == 0)
+        {
+            throw Error(0, "interface.relay", "relay = \"rules\" needs at least one [[relay_rules]] entry; relay = \"none\" relays nothing.");
+        }
+
+        if (Relay != RelayMode.Rules && RelayRules.Count > 0)
+        {
+            throw Error(0, "relay_rules", "[[relay_rules]] apply only with relay = \"rules\" under [interface].");
+        }
+
+        return Relay switch
+        {
+            RelayMode.None => RelayPolicy.None,
+            RelayMode.Rules => new RelayPolicy(RelayMode.Rules, RelayRules),
+            _ => RelayPolicy.All,
+        };
     }
 
     /// <summary>The engine's view of one of this configuration's peers, with the mode's defaults (for adding a peer live).</summary>

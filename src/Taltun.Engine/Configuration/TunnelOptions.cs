@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Taltun.Crypto;
 using Taltun.Foundation;
+using Taltun.Routing;
 
 namespace Taltun.Configuration;
 
@@ -39,6 +40,13 @@ public sealed partial record TunnelOptions
     /// each where the kernel supports it. Off only to measure what they gain.
     /// </summary>
     public bool UseOffloads { get; init; } = true;
+
+    /// <summary>
+    /// What this tunnel relays from one peer to another, as a hub: all (the default), none, or what
+    /// rules allow. Null for a tunnel that is not a hub: a packet for another peer goes to the
+    /// host's own stack, whose forwarding settings and firewall decide, as with WireGuard.
+    /// </summary>
+    public RelayPolicy? Relay { get; init; } = RelayPolicy.All;
 
     /// <summary>Lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (both directions).</summary>
     public bool ClampMss { get; init; } = true;

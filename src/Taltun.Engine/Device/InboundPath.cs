@@ -19,7 +19,8 @@ namespace Taltun.Device;
 ///   4. clamp the MSS of TCP SYN-ACKs (and SYNs) to fit the tunnel; follow a peer that roamed: its endpoint becomes the source of its latest authenticated packet;
 ///   5. packets for this host go to the TUN device — with offloads, consecutive TCP segments of a
 ///      flow merged into one write (<see cref="TcpCoalescer"/>); a packet addressed to another
-///      peer (a spoke talking to a spoke through this hub) is encrypted again for that peer;
+///      peer (a spoke talking to a spoke through this hub) is relayed if the hub's
+///      <see cref="RelayPolicy"/> allows it: its TTL goes down and it is encrypted again for that peer;
 ///   6. write the TUN batch and send the relayed batch with one sendmmsg.
 /// Nothing is allocated per packet (a roam allocates its new endpoint). Not thread-safe: owned by its thread.
 /// </summary>
@@ -36,10 +37,12 @@ internal sealed unsafe class InboundPath : IDisposable
     private readonly NativeSlots _relaySlots = new(Tuning.BatchSize, Tuning.SlotSize);
     private readonly TcpCoalescer? _coalescer;
     private readonly bool _clampMss;
+    private readonly RelayPolicy? _relayPolicy;
     private int _relaySlotsUsed;
 
-    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeQueue handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss)
+    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeQueue handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss, RelayPolicy? relayPolicy)
     {
+        _relayPolicy = relayPolicy;
         _core = core;
         _clampMss = clampMss;
         _tun = tun;
@@ -96,6 +99,13 @@ internal sealed unsafe class InboundPath : IDisposable
     private void ReceiveMessage(int i)
     {
         int length = _batch.Length(i);
+        if (length == 0)
+        {
+            // An empty datagram is nobody's message; it is counted like any other that is too short.
+            _core.CountDrop(DropReason.TooShort, null);
+            return;
+        }
+
         int segment = _batch.SegmentSize(i);
         for (int offset = 0; offset < length; offset += segment)
         {
@@ -142,10 +152,24 @@ internal sealed unsafe class InboundPath : IDisposable
             MssClamp.Apply(new Span<byte>(packet, result.Length), _core.Mtu);
         }
 
-        var span = new ReadOnlySpan<byte>(packet, result.Length);
-        if (!_localAddresses.Contains(IpPacket.Destination(span)) && _core.Route(span) is { } to && to != from)
+        var span = new Span<byte>(packet, result.Length);
+        if (_relayPolicy is not null && !_localAddresses.Contains(IpPacket.Destination(span)) && _core.Route(span) is { } to && to != from)
         {
-            Relay(datagram, room, to, result.Length);
+            // A packet from one peer to another: the hub's relay, under its policy, as a router
+            // (the TTL or hop limit goes down, so a loop through relays dies).
+            if (!_relayPolicy.Allows(span))
+            {
+                _core.CountDrop(DropReason.RelayRefused, from);
+            }
+            else if (!IpPacket.TryDecrementHopLimit(span))
+            {
+                _core.CountDrop(DropReason.RelayHopLimit, from);
+            }
+            else
+            {
+                Relay(datagram, room, to, result.Length);
+            }
+
             return;
         }
 

@@ -64,7 +64,7 @@ public sealed class Tunnel : IDisposable
         _control = new ControlLoop(_core, _scheduler, sockets[0], log);
         _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], log, options.ClampMss))];
         var local = new LocalAddresses(options.Addresses);
-        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakeQueue, local, log, options.ClampMss))];
+        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakeQueue, local, log, options.ClampMss, options.Relay))];
         Started = time.GetUtcNow();
     }
 
@@ -148,6 +148,10 @@ public sealed class Tunnel : IDisposable
 
             log.Verbose(OffloadSummary(tun, sockets[0], options.UseOffloads));
             log.Information($"Tunnel '{tun.Name}' is up: {string.Join(", ", options.Addresses)}, MTU {options.Mtu}, UDP port {tunnel.ListenPort}, {options.Peers.Count} peer(s), public key {tunnel.PublicKey}.");
+            if (options.Relay is { } relay)
+            {
+                log.Information($"Relaying between peers: {relay}. Relayed packets never reach the host's forwarding or firewall: this policy is the hub's firewall for peer-to-peer traffic.");
+            }
             return tunnel;
         }
         catch
@@ -240,7 +244,7 @@ public sealed class Tunnel : IDisposable
                 peer.PresharedKey is not null));
         }
 
-        return new TunnelStatus(InterfaceName, PublicKey, ListenPort, _options.Addresses, _options.Mtu, _setup.Routes, Started, _core.Drops.Snapshot(), peers);
+        return new TunnelStatus(InterfaceName, PublicKey, ListenPort, _options.Addresses, _options.Mtu, _setup.Routes, Started, _core.Drops.Snapshot(), peers, _options.Relay?.ToString() ?? "off");
     }
 
     /// <summary>Stops the threads, removes what Start added, and deletes the interface. Safe to call more than once.</summary>

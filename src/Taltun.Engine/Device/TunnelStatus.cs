@@ -5,7 +5,7 @@ using Taltun.Protocol;
 
 namespace Taltun.Device;
 
-/// <summary>A snapshot of a running tunnel: its identity (public key only), addresses and every peer.</summary>
+/// <summary>A snapshot of a running tunnel: its identity (public key only), addresses, every peer, and what it relays between them ("all", "none", "rules (N)", or "off" when it is not a hub).</summary>
 public sealed record TunnelStatus(
     string InterfaceName,
     PublicKey PublicKey,
@@ -15,4 +15,5 @@ public sealed record TunnelStatus(
     IReadOnlyList<IPNetwork> Routes,
     DateTimeOffset Started,
     IReadOnlyDictionary<DropReason, long> Drops,
-    IReadOnlyList<PeerStatus> Peers);
+    IReadOnlyList<PeerStatus> Peers,
+    string Relay);

@@ -33,6 +33,10 @@ public enum DropReason
     NotIpPacket,
     WrongSource,
 
+    // Packets a hub would relay to another peer
+    RelayRefused,
+    RelayHopLimit,
+
     // Outgoing packets
     NoRoute,
     PacketTooBig,

@@ -28,13 +28,47 @@ internal static class IpPacket
         };
     }
 
-    /// <summary>The length the header declares (total length; for IPv6, payload plus header), or 0.</summary>
+    /// <summary>The length the header declares (total length; for IPv6, payload plus header), or 0 if none or less than a header.</summary>
     public static int DeclaredLength(ReadOnlySpan<byte> packet) => Version(packet) switch
     {
-        4 => BinaryPrimitives.ReadUInt16BigEndian(packet[2..]),
+        4 when BinaryPrimitives.ReadUInt16BigEndian(packet[2..]) is var total && total >= Ipv4HeaderMin => total,
         6 => BinaryPrimitives.ReadUInt16BigEndian(packet[4..]) + Ipv6HeaderSize,
         _ => 0,
     };
+
+    /// <summary>
+    /// What a router does to a packet it forwards: IPv4's TTL or IPv6's hop limit goes down by one
+    /// (the IPv4 header checksum follows, RFC 1624). False, and the packet unchanged, if it would
+    /// reach zero: then it must be dropped, which ends any loop.
+    /// </summary>
+    public static bool TryDecrementHopLimit(Span<byte> packet)
+    {
+        switch (Version(packet))
+        {
+            case 4:
+                byte ttl = packet[8];
+                if (ttl <= 1)
+                {
+                    return false;
+                }
+
+                // TTL is the high byte of the header's fifth 16-bit word (TTL, protocol).
+                ushort before = BinaryPrimitives.ReadUInt16BigEndian(packet[8..]);
+                packet[8] = (byte)(ttl - 1);
+                IncrementalChecksum.Replace(packet[10..], before, BinaryPrimitives.ReadUInt16BigEndian(packet[8..]));
+                return true;
+            case 6:
+                if (packet[7] <= 1)
+                {
+                    return false;
+                }
+
+                packet[7]--;
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>The source address bytes (4 or 16); empty if not an IP packet.</summary>
     public static ReadOnlySpan<byte> Source(ReadOnlySpan<byte> packet) => Version(packet) switch

@@ -5,9 +5,8 @@ namespace Taltun.Routing;
 /// <summary>
 /// TCP MSS clamping in the tunnel, so TCP never sends segments too big for it: the MSS option of
 /// a SYN or SYN-ACK crossing the tunnel (either way) is lowered to what fits the tunnel MTU, and
-/// the TCP checksum is updated incrementally (RFC 1624). This replaces the iptables TCPMSS rule
-/// the original Taltun asked users to add for hosts routed through the tunnel, whose own MSS comes
-/// from a 1500-byte LAN. Stateless; thread-safe.
+/// the TCP checksum is updated incrementally (RFC 1624). Hosts routed through the tunnel take their
+/// MSS from a 1500-byte LAN; this spares them an iptables TCPMSS rule. Stateless; thread-safe.
 /// </summary>
 internal static class MssClamp
 {
@@ -88,7 +87,7 @@ internal static class MssClamp
                 }
 
                 BinaryPrimitives.WriteUInt16BigEndian(options[(i + 2)..], (ushort)max);
-                UpdateChecksum(packet[(tcp + 16)..], mss, (ushort)max);
+                IncrementalChecksum.Replace(packet[(tcp + 16)..], mss, (ushort)max);
                 return true;
             }
 
@@ -96,14 +95,5 @@ internal static class MssClamp
         }
 
         return false;
-    }
-
-    /// <summary>HC' = ~(~HC + ~m + m'), RFC 1624 equation 3: one 16-bit field changed from m to m'.</summary>
-    private static void UpdateChecksum(Span<byte> field, ushort old, ushort replacement)
-    {
-        uint sum = (uint)(ushort)~BinaryPrimitives.ReadUInt16BigEndian(field) + (ushort)~old + replacement;
-        sum = (sum & 0xffff) + (sum >> 16);
-        sum = (sum & 0xffff) + (sum >> 16);
-        BinaryPrimitives.WriteUInt16BigEndian(field, (ushort)~sum);
     }
 }

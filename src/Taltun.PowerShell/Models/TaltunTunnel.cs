@@ -28,6 +28,9 @@ public sealed class TaltunTunnel
 
     public DateTime Started { get; init; }
 
+    /// <summary>What the tunnel relays between its peers: all, none, rules (N), or off (not a hub).</summary>
+    public required string Relay { get; init; }
+
     public required TaltunPeer[] Peers { get; init; }
 
     /// <summary>Every drop on the tunnel by reason, including packets from no known peer.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Taltun.Routing;
 using Taltun.Tests.Interop;
 
 namespace Taltun.Tests.Device;
@@ -14,11 +15,11 @@ internal sealed class HubAndSpokes : IDisposable
     private readonly bool _clampMss;
     private readonly bool _fullTunnel;
 
-    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false, int tunQueues = 1, bool offloads = true)
+    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false, int tunQueues = 1, bool offloads = true, RelayPolicy? relay = null)
     {
         _clampMss = clampMss;
         _fullTunnel = fullTunnel;
-        Hub = new TunnelHost("hub", "10.0.0.1") { TunQueues = tunQueues, UseOffloads = offloads };
+        Hub = new TunnelHost("hub", "10.0.0.1") { TunQueues = tunQueues, UseOffloads = offloads, Relay = relay ?? RelayPolicy.All };
         try
         {
             for (int i = 1; i <= spokes; i++)

@@ -8,15 +8,26 @@ namespace Taltun.Tests.Device;
 internal static class Iperf
 {
     /// <summary>Runs a TCP transfer to <paramref name="serverAddress"/> and returns the receiver's bits per second; throws with iperf3's words on failure.</summary>
-    public static double Run(NetworkNamespace server, NetworkNamespace client, string serverAddress, double seconds = 2, bool reverse = false, int streams = 1, string? bytes = null)
+    public static double Run(NetworkNamespace server, NetworkNamespace client, string serverAddress, double seconds = 2, bool reverse = false, int streams = 1, string? bytes = null, int? port = null) =>
+        Measure(server, client, serverAddress, port, [
+            "-P", streams.ToString(),
+            .. bytes is null ? (string[])["-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : ["-n", bytes],
+            .. reverse ? (string[])["-R"] : []])
+        .GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+
+    /// <summary>Sends UDP datagrams of <paramref name="length"/> bytes at <paramref name="bitsPerSecond"/> for <paramref name="seconds"/>; returns the percentage the receiver lost.</summary>
+    public static double UdpLoss(NetworkNamespace server, NetworkNamespace client, string serverAddress, int length, string bitsPerSecond, double seconds = 3) =>
+        Measure(server, client, serverAddress, null, ["-u", "-l", length.ToString(), "-b", bitsPerSecond, "-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        .GetProperty("sum").GetProperty("lost_percent").GetDouble();
+
+    /// <summary>Runs iperf3 with <paramref name="arguments"/> against a one-off server and returns its JSON "end" section.</summary>
+    private static JsonElement Measure(NetworkNamespace server, NetworkNamespace client, string serverAddress, int? fixedPort, string[] arguments)
     {
-        int port = 5201 + Random.Shared.Next(1000);
+        int port = fixedPort ?? 5201 + Random.Shared.Next(1000);
         Process process = server.Start("iperf3", "-s", "-1", "-B", serverAddress, "-p", port.ToString());
         try
         {
-            string[] command = ["iperf3", "-c", serverAddress, "-p", port.ToString(), "-J", "-P", streams.ToString(), "--connect-timeout", "3000",
-                .. bytes is null ? (string[])["-t", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)] : ["-n", bytes],
-                .. reverse ? (string[])["-R"] : []];
+            string[] command = ["iperf3", "-c", serverAddress, "-p", port.ToString(), "-J", "--connect-timeout", "3000", .. arguments];
             (int exit, string output) = (1, string.Empty);
             var waited = Stopwatch.StartNew();
             while (true)
@@ -42,7 +53,7 @@ internal static class Iperf
                 throw new InvalidOperationException($"iperf3 failed: {error}");
             }
 
-            return json.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
+            return json.RootElement.GetProperty("end").Clone();
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Taltun.Configuration;
 using Taltun.Crypto;
+using Taltun.Routing;
 using Taltun.Tests.Interop;
 
 namespace Taltun.Tests.Device;
@@ -29,9 +30,12 @@ internal sealed class TunnelHost : IDisposable
     /// <summary>Segmentation offloads for tunnels this host starts (the default), or the plain path.</summary>
     public bool UseOffloads { get; set; } = true;
 
+    /// <summary>What tunnels this host starts relay between their peers (all, as a hub, by default; null: not a hub).</summary>
+    public RelayPolicy? Relay { get; set; } = RelayPolicy.All;
+
     public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true, IReadOnlyList<InterfaceAddress>? addresses = null)
     {
-        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues, UseOffloads = UseOffloads };
+        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues, UseOffloads = UseOffloads, Relay = Relay };
         if (addresses is not null)
         {
             options = options with { Addresses = addresses };

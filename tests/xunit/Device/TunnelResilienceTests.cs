@@ -139,4 +139,20 @@ public sealed class TunnelResilienceTests
         Assert.True(status.Drops.GetValueOrDefault(DropReason.BadMac1) > 0);
         Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
     }
+
+    [Fact]
+    public void EmptyDatagramsAreCountedLikeEveryOtherDrop()
+    {
+        using var rig = new HubAndSpokes(spokes: 1);
+        using Socket sender = rig.Spokes[0].Namespace.OpenUdpSocket();
+        long before = rig.Hub.Tunnel!.GetStatus().Drops.GetValueOrDefault(DropReason.TooShort);
+
+        for (int i = 0; i < 5; i++)
+        {
+            sender.SendTo([], new IPEndPoint(IPAddress.Parse("10.99.1.1"), 9000));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => rig.Hub.Tunnel.GetStatus().Drops.GetValueOrDefault(DropReason.TooShort) >= before + 5, TimeSpan.FromSeconds(5)));
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+    }
 }
