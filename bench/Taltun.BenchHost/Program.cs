@@ -16,7 +16,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
 }
 
 using PrivateKey key = PrivateKey.Parse(File.ReadAllText(options["key"]).Trim());
-InterfaceAddress.TryParse(options["address"], TunnelOptions.DefaultPrefixLength, out InterfaceAddress address);
+InterfaceAddress address = InterfaceAddress.Parse(options["address"], TunnelOptions.DefaultPrefixLength, out string problem) ?? throw new ArgumentException(problem);
 var peer = new PeerOptions
 {
     PublicKey = PublicKey.Parse(options["peer"]),
