@@ -44,7 +44,9 @@ public static class SafeFile
         StatxResult status = Status(file, path);
         if (status.Type != Libc.S_IFREG)
         {
-            throw new SafeFileException(FileProblem.NotARegularFile, path, $"is {Describe(status.Type)}, not a file.");
+            throw new SafeFileException(FileProblem.NotARegularFile, path, status.Type == Libc.S_IFDIR
+                ? "is a directory; give the file inside it."
+                : $"is {Describe(status.Type)}, not a file.");
         }
 
         if (status.Size > MaxReadBytes)

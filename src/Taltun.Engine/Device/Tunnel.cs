@@ -176,9 +176,6 @@ public sealed class Tunnel : IDisposable
         }
     }
 
-    /// <summary>The public key of the peer that owns exactly <paramref name="prefix"/>, or null.</summary>
-    public PublicKey? OwnerOf(IPNetwork prefix) => _core.AllowedIps.OwnerOf(prefix)?.PublicKey;
-
     /// <summary>Removes a peer and its routes; its sessions are erased. False if there was no such peer.</summary>
     public bool RemovePeer(PublicKey publicKey)
     {
