@@ -14,6 +14,8 @@ public sealed class InputRulesTests : IDisposable
     [InlineData("10.78.0.0/24", "network address")]
     [InlineData("10.78.0.255/24", "broadcast address")]
     [InlineData("fd00::/64", "Subnet-Router anycast address")]
+    [InlineData("224.0.0.1/24", "cannot be a tunnel address")]
+    [InlineData("127.0.0.2/8", "cannot be a tunnel address")]
     public void TheNetworkAddressIsNotAVirtualIP(string vip, string named)
     {
         var file = Assert.Throws<ConfigurationException>(() => Load($"[interface]\nvip = \"{vip}\"\nprivate_key = \"{_key.ToBase64()}\"\n"));
