@@ -66,17 +66,24 @@ public static class SafeFile
     /// </summary>
     public static string Check(string path, FileWriteOptions options)
     {
+        if (Path.EndsInDirectorySeparator(path))
+        {
+            throw new SafeFileException(FileProblem.NotARegularFile, path, "ends in '/', which names a directory; give a file name.");
+        }
+
         string target = Path.GetFullPath(path);
         switch (LinkStatus(target))
         {
             case null:
                 break;
             case { } status when status.Type == Libc.S_IFLNK:
-                string? final = ResolveLink(target);
                 if (!options.FollowSymlink)
                 {
-                    throw new SafeFileException(FileProblem.SymbolicLink, target, $"is a symbolic link{(final is null ? string.Empty : $" to {final}")}; Taltun does not write through links. Give -FollowSymlink to write to the file it points to, or choose another path.");
+                    string? pointsTo = new FileInfo(target).LinkTarget;
+                    throw new SafeFileException(FileProblem.SymbolicLink, target, $"is a symbolic link{(pointsTo is null ? string.Empty : $" to {pointsTo}")}; Taltun does not write through links. Give -FollowSymlink to write to the file it points to, or choose another path.");
                 }
+
+                string? final = ResolveLink(target);
 
                 // What the link leads to, asked of the kernel: a /proc/self/fd link names a pipe or a terminal no path reaches.
                 if (Libc.Statx(Libc.AT_FDCWD, target, 0, Libc.STATX_BASIC_STATS, out StatxResult pointed) != 0)

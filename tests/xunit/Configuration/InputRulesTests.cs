@@ -115,6 +115,21 @@ public sealed class InputRulesTests : IDisposable
         Assert.Contains("prefix length 33 is out of range: use 0 to 32", Assert.Throws<ConfigurationException>(() => ParameterValues.Prefix("10.0.0.0/33", "Route")).Message);
     }
 
+    [Theory]
+    [InlineData("10.78.0.0", "network address")]
+    [InlineData("10.78.0.1", "the hub's own address")]
+    [InlineData("10.79.0.5", "outside the hub's subnet 10.78.0.0/24")]
+    public void AClientsAddressMustBeAHostOfItsHubsSubnet(string vip, string named)
+    {
+        var hub = new TunnelConfiguration { Addresses = [ParameterValues.Address("10.78.0.1/24", "VirtualIP")], PrivateKey = _key };
+        using PrivateKey client = PrivateKey.Generate();
+
+        var error = Assert.Throws<ConfigurationException>(() => new ClientConfiguration { PrivateKey = client.ToBase64(), VirtualIP = vip, Endpoint = "198.51.100.1:9000" }.For(hub, _key.PublicKey));
+
+        Assert.StartsWith("-VirtualIP: ", error.Message);
+        Assert.Contains(named, error.Message);
+    }
+
     [Fact]
     public void ADirectoryGivenAsTheConfigurationSaysSo()
     {

@@ -145,7 +145,7 @@ public sealed class SafeWritesTests : IDisposable
         string device = Path.Combine(_directory, "null");
         File.CreateSymbolicLink(device, "/dev/null");
 
-        foreach ((string path, string named) in new[] { (_directory, "is a directory"), (fifo, "FIFO") })
+        foreach ((string path, string named) in new[] { (_directory, "is a directory"), (fifo, "FIFO"), (Path.Combine(_directory, "new") + "/", "ends in '/'") })
         {
             var failure = Assert.Throws<SafeFileException>(() => ConfigurationFile.Save(Config(), path));
             Assert.Equal(FileProblem.NotARegularFile, failure.Problem);
