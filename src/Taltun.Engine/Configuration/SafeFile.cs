@@ -96,7 +96,7 @@ public static class SafeFile
                     throw new SafeFileException(FileProblem.NotARegularFile, target, $"leads to {Describe(pointed.Type)}, not a file Taltun writes.");
                 }
 
-                target = final;
+                target = options.Overwrite ? final : throw Exists(final);
                 break;
             case { } status when status.Type != Libc.S_IFREG:
                 throw new SafeFileException(FileProblem.NotARegularFile, target, status.Type == Libc.S_IFDIR

@@ -173,10 +173,18 @@ public sealed record TunnelConfiguration
         }
 
         var peers = Peers.ToList();
+        var owners = new Dictionary<IPNetwork, int>();
+        for (int i = 0; i < peers.Count; i++)
+        {
+            foreach ((IPNetwork prefix, _) in ClaimsOf(peers[i], IsHub(peers[i])))
+            {
+                owners.TryAdd(prefix, i);
+            }
+        }
+
         foreach ((IPNetwork prefix, string field) in claims)
         {
-            int index = peers.FindIndex(p => ClaimsOf(p, IsHub(p)).Any(c => c.Prefix == prefix));
-            if (index < 0)
+            if (!owners.TryGetValue(prefix, out int index))
             {
                 continue;
             }
