@@ -29,6 +29,9 @@ public static class SafeFile
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const int TemporaryNameAttempts = 16;
 
+    /// <summary>Linux's own limit on links followed in one lookup (MAXSYMLINKS).</summary>
+    private const int MaxLinkHops = 40;
+
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The text of a regular file (a leading byte-order mark dropped).</summary>
@@ -81,6 +84,11 @@ public static class SafeFile
                 {
                     string? pointsTo = new FileInfo(target).LinkTarget;
                     throw new SafeFileException(FileProblem.SymbolicLink, target, $"is a symbolic link{(pointsTo is null ? string.Empty : $" to {pointsTo}")}; Taltun does not write through links. Give -FollowSymlink to write to the file it points to, or choose another path.");
+                }
+
+                if (ThroughProc(target) is { } descriptor)
+                {
+                    throw new SafeFileException(FileProblem.NotARegularFile, target, $"leads to {descriptor}, a process's open file rather than a path; Taltun does not write there. Give the path of a file.");
                 }
 
                 string? final = ResolveLink(target);
@@ -271,6 +279,31 @@ public static class SafeFile
 
         int errno = Errno.Last;
         return errno == Errno.ENOENT ? null : throw Failure(path, errno, "look up");
+    }
+
+    /// <summary>
+    /// Where a chain of links starting at <paramref name="link"/> enters /proc, or null. /dev/stdout
+    /// leads to /proc/self/fd/1: the open file of whichever process looks, a pipe, a terminal or a
+    /// log that a rename there would replace.
+    /// </summary>
+    private static string? ThroughProc(string link)
+    {
+        string current = link;
+        for (int hop = 0; hop < MaxLinkHops; hop++)
+        {
+            if (new FileInfo(current).LinkTarget is not { } next)
+            {
+                return null;
+            }
+
+            current = Path.GetFullPath(next, Path.GetDirectoryName(current)!);
+            if (current.StartsWith("/proc/", StringComparison.Ordinal))
+            {
+                return current;
+            }
+        }
+
+        return null;
     }
 
     private static string? ResolveLink(string path)

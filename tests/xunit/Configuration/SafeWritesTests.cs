@@ -117,7 +117,17 @@ public sealed class SafeWritesTests : IDisposable
         Assert.Equal(FileProblem.SymbolicLink, refused.Problem);
         Assert.Contains("-FollowSymlink", refused.Message);
         Assert.Equal(FileProblem.NotARegularFile, followed.Problem);
+        Assert.Contains("/proc/self/fd/1, a process's open file", followed.Message);
         Assert.Equal("/proc/self/fd/1", new FileInfo(stdout).LinkTarget);
+
+        // Whatever the descriptor is, even a regular file (as when output goes to a log), it stays untouched.
+        string log = Path.Combine(_directory, "log");
+        File.WriteAllText(log, "log\n");
+        using FileStream opened = File.OpenRead(log);
+        string descriptor = Path.Combine(_directory, "descriptor");
+        File.CreateSymbolicLink(descriptor, $"/proc/self/fd/{opened.SafeFileHandle.DangerousGetHandle()}");
+        Assert.Equal(FileProblem.NotARegularFile, Assert.Throws<SafeFileException>(() => ConfigurationFile.Save(Config(), descriptor, new FileWriteOptions { FollowSymlink = true })).Problem);
+        Assert.Equal("log\n", File.ReadAllText(log));
     }
 
     [Fact]
