@@ -32,7 +32,7 @@ param(
     [Parameter(Mandatory)]
     [string] $Endpoint,
 
-    # Where the client files go.
+    # Where the client files go; created with mode 0700 if missing, since they hold private keys.
     [string] $OutputDirectory = './clients',
 
     # Networks the clients route through the hub besides the VPN subnet.
@@ -59,7 +59,6 @@ $taken = [System.Collections.Generic.HashSet[string]]::new([string[]] (@($hubAdd
 $first = (ConvertTo-Number $subnet) + 1
 $last = (ConvertTo-Number $subnet) + [math]::Pow(2, 32 - [int]$prefixLength) - 2
 
-New-Item -ItemType Directory -Force -Path $OutputDirectory | Out-Null
 $candidate = $first
 for ($added = 0; $added -lt $Count; $added++) {
     while ($candidate -le $last -and $taken.Contains((ConvertTo-Address $candidate).ToString())) { $candidate++ }

@@ -49,7 +49,7 @@ while (Console.ReadLine() is { } line && line != "stop")
 static TunnelOptions FromArguments(Dictionary<string, string> options)
 {
     PrivateKey key = PrivateKey.Parse(File.ReadAllText(options["key"]).Trim());
-    InterfaceAddress.TryParse(options["address"], TunnelOptions.DefaultPrefixLength, out InterfaceAddress address);
+    InterfaceAddress address = InterfaceAddress.Parse(options["address"], TunnelOptions.DefaultPrefixLength, out string problem) ?? throw new ArgumentException(problem);
     var peer = new PeerOptions
     {
         PublicKey = PublicKey.Parse(options["peer"]),

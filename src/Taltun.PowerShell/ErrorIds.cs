@@ -44,4 +44,16 @@ public static class ErrorIds
 
     /// <summary>The file exists and -Force was not given.</summary>
     public const string FileExists = "FileExists";
+
+    /// <summary>The path to write is a symbolic link and -FollowSymlink was not given.</summary>
+    public const string SymbolicLinkNotFollowed = "SymbolicLinkNotFollowed";
+
+    /// <summary>The path to write is (or leads to) a directory, device, FIFO or socket.</summary>
+    public const string NotARegularFile = "NotARegularFile";
+
+    /// <summary>The directory to write in does not exist and -Force was not given.</summary>
+    public const string DirectoryNotFound = "DirectoryNotFound";
+
+    /// <summary>The file system refused the write (permission, full, read-only, I/O error); nothing was changed.</summary>
+    public const string WriteFailed = "WriteFailed";
 }

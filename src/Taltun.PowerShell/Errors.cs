@@ -22,6 +22,17 @@ internal static class Errors
     public static ErrorRecord From(ConfigurationException e) =>
         new(e, ErrorIds.InvalidConfiguration, ErrorCategory.InvalidData, (object?)e.File ?? e.Key);
 
+    /// <summary>A file that could not be written: nothing was changed, and the problem decides the ErrorId and category.</summary>
+    public static ErrorRecord From(SafeFileException e) => e.Problem switch
+    {
+        FileProblem.Exists => new(e, ErrorIds.FileExists, ErrorCategory.ResourceExists, e.Path),
+        FileProblem.SymbolicLink => new(e, ErrorIds.SymbolicLinkNotFollowed, ErrorCategory.InvalidArgument, e.Path),
+        FileProblem.NotARegularFile => new(e, ErrorIds.NotARegularFile, ErrorCategory.InvalidArgument, e.Path),
+        FileProblem.NotFound => new(e, ErrorIds.DirectoryNotFound, ErrorCategory.ObjectNotFound, e.Path),
+        FileProblem.PermissionDenied => new(e, ErrorIds.WriteFailed, ErrorCategory.PermissionDenied, e.Path),
+        _ => new(e, ErrorIds.WriteFailed, ErrorCategory.WriteError, e.Path),
+    };
+
     public static ErrorRecord TunnelNotFound(string name) =>
         new(new ItemNotFoundException($"No Taltun tunnel named '{name}' is running in this PowerShell process. Get-TaltunStatus lists the running ones."),
             ErrorIds.TunnelNotFound, ErrorCategory.ObjectNotFound, name);

@@ -67,14 +67,16 @@ internal sealed class RegisteredTunnel(Tunnel tunnel, TunnelConfiguration config
         }
     }
 
-    /// <summary>Adds a peer to the engine and the configuration together; throws (changing nothing) if either refuses.</summary>
-    public void AddPeer(PeerConfiguration peer)
+    /// <summary>
+    /// Adds a peer to the engine and the configuration together; throws (changing nothing) if
+    /// either refuses. With <paramref name="movePrefixes"/> addresses other peers own move to it.
+    /// </summary>
+    public void AddPeer(PeerConfiguration peer, bool movePrefixes)
     {
         lock (_lock)
         {
-            TunnelConfiguration next = _configuration with { Peers = [.. _configuration.Peers, peer] };
-            next.CheckPeers();
-            Tunnel.AddPeer(next.PeerOptionsFor(peer));
+            TunnelConfiguration next = _configuration.WithPeer(peer, movePrefixes);
+            Tunnel.AddPeer(next.PeerOptionsFor(peer), movePrefixes);
             _configuration = next;
         }
     }

@@ -49,6 +49,7 @@ Describe 'A hub with three provisioned clients' {
         $script:clients = & (Join-Path $PSScriptRoot '../../examples/Add-TaltunClients.ps1') -Tunnel tthub -Count 3 -Endpoint 10.97.0.1:9000 -OutputDirectory (Join-Path $work clients) -Save
         $clients.VirtualIP | Should -Be @('10.0.0.2', '10.0.0.3', '10.0.0.4')
         (Get-TaltunStatus tthub -Peer).VirtualIP | Sort-Object | Should -Be @('10.0.0.2', '10.0.0.3', '10.0.0.4')
+        (Get-Item (Join-Path $work clients)).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
         foreach ($client in $clients) {
             (Get-Item $client.ConfigPath).UnixFileMode | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
             Get-Content $client.ConfigPath -Raw | Should -Match 'mode = "client"'

@@ -28,11 +28,21 @@ public sealed record ClientConfiguration
     public TunnelConfiguration For(TunnelConfiguration hub, PublicKey hubKey)
     {
         InterfaceAddress hubAddress = hub.Addresses[0];
+        var address = new InterfaceAddress(ParameterValues.Host(VirtualIP, nameof(VirtualIP)), hubAddress.PrefixLength);
+        string? problem = address.Address.Equals(hubAddress.Address) ? "is the hub's own address"
+            : !hubAddress.Network.Contains(address.Address) ? $"is outside the hub's subnet {hubAddress.Network}"
+            : InterfaceAddress.ReservedIn(hubAddress.Network, address.Address) is { } reserved ? $"is the {reserved} of the hub's subnet {hubAddress.Network}"
+            : null;
+        if (problem is not null)
+        {
+            throw ParameterValues.Invalid(nameof(VirtualIP), $"{address.Address} {problem}; give the client a host address of {hubAddress.Network}, the one given to Add-TaltunPeer.");
+        }
+
         return new TunnelConfiguration
         {
             Mode = TunnelMode.Client,
             InterfaceName = TunName,
-            Addresses = [new InterfaceAddress(ParameterValues.Host(VirtualIP, nameof(VirtualIP)), hubAddress.PrefixLength)],
+            Addresses = [address],
             ListenEndPoint = ParameterValues.ListenEndPoint(LocalAddress, nameof(LocalAddress)),
             PrivateKey = ParameterValues.PrivateKey(PrivateKey, nameof(PrivateKey)),
             Mtu = hub.Mtu,

@@ -39,13 +39,7 @@ public static partial class ConfigurationFile
                         config = config with { Addresses = [.. StringOrList(item, name).Select(v => Address(item, name, v))] };
                         break;
                     case "local_addr":
-                        string local = String(item, name);
-                        config = config with
-                        {
-                            ListenEndPoint = IPEndPoint.TryParse(local, out IPEndPoint? endpoint) && local.Contains(':')
-                                ? endpoint
-                                : throw Error(item, name, $"'{local}' is not address:port, e.g. \"0.0.0.0:9000\" or \"[::]:9000\"."),
-                        };
+                        config = config with { ListenEndPoint = EndpointText.ParseListen(String(item, name), out string problem) ?? throw Error(item, name, problem) };
                         break;
                     case "private_key":
                         inlineKey = Key(item, name, PrivateKey.Parse);
@@ -101,10 +95,11 @@ public static partial class ConfigurationFile
                         break;
                     case "vip":
                         string vip = String(item, name);
-                        peer = peer with { VirtualIP = IPAddress.TryParse(vip, out IPAddress? address) ? address : throw Error(item, name, $"'{vip}' is not an IP address, e.g. \"10.0.0.2\".") };
+                        peer = peer with { VirtualIP = IPAddress.TryParse(vip, out IPAddress? address) ? address : throw Error(item, name, $"{MessageText.Quote(vip)} is not an IP address, e.g. \"10.0.0.2\".") };
                         break;
                     case "endpoint":
-                        peer = peer with { Endpoint = String(item, name) };
+                        string endpoint = String(item, name);
+                        peer = peer with { Endpoint = EndpointText.TrySplit(endpoint, out _, out _, out string problem) ? endpoint : throw Error(item, name, problem) };
                         break;
                     case "allowed_ips":
                         peer = peer with { AllowedIps = [.. List(item, name).Select(p => Prefix(item, name, p))] };
@@ -134,7 +129,7 @@ public static partial class ConfigurationFile
             string key = KeyName(item);
             if (!known.Contains(key))
             {
-                throw Error(item, $"{table}.{key}", $"unknown key; [{table}] accepts {string.Join(", ", known)}.");
+                throw Error(item, $"{table}.{MessageText.Name(key)}", $"unknown key; [{table}] accepts {string.Join(", ", known)}.");
             }
 
             if (!seen.Add(key))
@@ -179,9 +174,7 @@ public static partial class ConfigurationFile
             item.Value is ArraySyntax ? List(item, key) : [String(item, key)];
 
         private InterfaceAddress Address(KeyValueSyntax item, string key, string text) =>
-            InterfaceAddress.TryParse(text, TunnelOptions.DefaultPrefixLength, out InterfaceAddress address)
-                ? address
-                : throw Error(item, key, $"'{text}' is not an IP address with an optional prefix, e.g. \"10.0.0.1\" or \"10.0.0.1/24\".");
+            InterfaceAddress.Parse(text, TunnelOptions.DefaultPrefixLength, out string problem) ?? throw Error(item, key, problem);
 
         private IPNetwork Prefix(KeyValueSyntax item, string key, string text) =>
             NetworkPrefix.Parse(text, out string problem) ?? throw Error(item, key, problem);
@@ -203,15 +196,18 @@ public static partial class ConfigurationFile
         private PrivateKey ReadKeyFile(KeyValueSyntax item, string key, string file) =>
             ReadPrivateKey(file, path, item.Span.Start.Line + 1, key);
 
+        // The kind of value only: the value itself may be a key written in the wrong place.
         private static string Describe(SyntaxNode? value) => value switch
         {
             null => "nothing",
             StringValueSyntax => "a string",
-            IntegerValueSyntax => "a number",
+            IntegerValueSyntax => "a whole number",
+            FloatValueSyntax => "a decimal number",
             BooleanValueSyntax => "true/false",
+            DateTimeValueSyntax => "a date",
             ArraySyntax => "a list",
             InlineTableSyntax => "a table",
-            _ => value.ToString()?.Trim() ?? "this value",
+            _ => "another kind of value",
         };
     }
 }

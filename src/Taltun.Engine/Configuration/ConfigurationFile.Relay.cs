@@ -95,7 +95,7 @@ public static partial class ConfigurationFile
                 }
             }
 
-            throw Error(item, key, $"'{text}' is not a port (1 to {Limits.MaxPort}) or a range such as \"8000-8080\".");
+            throw Error(item, key, $"{MessageText.Quote(text)} is not a port (1 to {Limits.MaxPort}) or a range such as \"8000-8080\".");
         }
     }
 }

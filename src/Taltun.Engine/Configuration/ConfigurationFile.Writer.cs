@@ -7,26 +7,13 @@ namespace Taltun.Configuration;
 /// <summary>Writing a configuration back as TOML.</summary>
 public static partial class ConfigurationFile
 {
-    /// <summary>Writes <paramref name="config"/> as TOML (mode 0600: it may hold the private key).</summary>
-    public static void Save(TunnelConfiguration config, string path)
-    {
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        // Write beside the target and rename: a crash never leaves half a configuration.
-        string temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        using (var writer = new StreamWriter(temporary, Encoding.UTF8, options))
-        {
-            writer.Write(Format(config));
-        }
-
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>
+    /// Writes <paramref name="config"/> as TOML through <see cref="SafeFile"/>: mode 0600 (it may
+    /// hold the private key), whole or not at all, never through a link or into a missing
+    /// directory unless <paramref name="options"/> say so.
+    /// </summary>
+    public static void Save(TunnelConfiguration config, string path, FileWriteOptions? options = null) =>
+        SafeFile.WriteText(path, Format(config), options ?? new FileWriteOptions());
 
     /// <summary>The TOML text of <paramref name="config"/>, as <see cref="Save"/> writes it.</summary>
     public static string Format(TunnelConfiguration config)

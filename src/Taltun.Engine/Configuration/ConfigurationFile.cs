@@ -17,17 +17,20 @@ public static partial class ConfigurationFile
     private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay"];
     private static readonly string[] PeerKeys = ["vip", "public_key", "endpoint", "allowed_ips", "persistent_keepalive", "preshared_key"];
 
+    /// <summary>Every table and key name of the schema: the words a message may repeat from a file.</summary>
+    internal static IEnumerable<string> SchemaNames => [.. InterfaceKeys, .. PeerKeys, .. RelayRuleKeys, "interface", "peers", "relay_rules"];
+
     /// <summary>Loads and checks <paramref name="path"/>; throws <see cref="ConfigurationException"/> naming the line and key of the first problem.</summary>
     public static TunnelConfiguration Load(string path)
     {
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = SafeFile.ReadText(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SafeFileException e)
         {
-            throw new ConfigurationException(path, 0, "file", $"cannot be read: {e.Message}");
+            throw new ConfigurationException(path, 0, "file", e.Reason);
         }
 
         return Parse(text, path);
@@ -40,13 +43,13 @@ public static partial class ConfigurationFile
         if (document.HasErrors)
         {
             DiagnosticMessage first = document.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
-            throw new ConfigurationException(path, first.Span.Start.Line + 1, "syntax", $"{first.Message}. Check quoting, brackets and '=' on that line.");
+            throw new ConfigurationException(path, first.Span.Start.Line + 1, "syntax", $"{MessageText.FromParser(first.Message, text)}. Check quoting, brackets and '=' on that line.");
         }
 
         var reader = new Reader(path);
         foreach (KeyValueSyntax item in document.KeyValues)
         {
-            throw reader.Error(item, KeyName(item), "keys belong under [interface] or [[peers]]; add the table header above it.");
+            throw reader.Error(item, MessageText.Name(KeyName(item)), "keys belong under [interface] or [[peers]]; add the table header above it.");
         }
 
         var config = new TunnelConfiguration { SourcePath = path };
@@ -72,7 +75,7 @@ public static partial class ConfigurationFile
             }
             else
             {
-                throw new ConfigurationException(path, line, name, "unknown or repeated table; a configuration has one [interface], any number of [[peers]] and, with relay = \"rules\", [[relay_rules]].");
+                throw new ConfigurationException(path, line, MessageText.Name(name), "unknown or repeated table; a configuration has one [interface], any number of [[peers]] and, with relay = \"rules\", [[relay_rules]].");
             }
         }
 
@@ -100,11 +103,11 @@ public static partial class ConfigurationFile
         string text;
         try
         {
-            text = File.ReadAllText(file).Trim();
+            text = SafeFile.ReadText(file).Trim();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SafeFileException e)
         {
-            throw new ConfigurationException(source, line, key, $"cannot read {file}: {e.Message}");
+            throw new ConfigurationException(source, line, key, $"cannot read {file}: {e.Reason}");
         }
 
         try
@@ -135,6 +138,4 @@ public static partial class ConfigurationFile
     }
 
     private static string KeyName(KeyValueSyntax item) => item.Key?.ToString().Trim() ?? "?";
-
-
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace Taltun.Configuration;
 
@@ -11,21 +13,41 @@ internal static class NetworkPrefix
     /// <summary>The network, or null with <paramref name="problem"/> saying what is wrong and what was probably meant.</summary>
     public static IPNetwork? Parse(string text, out string problem)
     {
-        problem = string.Empty;
         string trimmed = text.Trim();
         int slash = trimmed.IndexOf('/');
-        if (slash < 0 || !IPNetwork.TryParse(trimmed, out IPNetwork prefix))
+        if (slash < 0 || !IPAddress.TryParse(trimmed[..slash], out IPAddress? written))
         {
-            problem = $"'{text}' is not a network in CIDR form (e.g. \"192.168.50.0/24\").";
+            problem = $"{MessageText.Quote(text)} is not a network in CIDR form (e.g. 192.168.50.0/24).";
             return null;
         }
 
-        if (!IPAddress.TryParse(trimmed[..slash], out IPAddress? written) || !written.Equals(prefix.BaseAddress))
+        if (LengthProblem(trimmed[(slash + 1)..], written.AddressFamily, out int length) is { } wrongLength)
         {
-            problem = $"'{text}' has host bits set; did you mean \"{prefix}\"?";
+            problem = wrongLength;
             return null;
         }
 
+        var prefix = new IPNetwork(new InterfaceAddress(written, length).Network.BaseAddress, length);
+        if (!written.Equals(prefix.BaseAddress))
+        {
+            problem = $"{MessageText.Quote(text)} has host bits set; did you mean \"{prefix}\"?";
+            return null;
+        }
+
+        problem = string.Empty;
         return prefix;
+    }
+
+    /// <summary>Null if <paramref name="text"/> is a prefix length for <paramref name="family"/>; else what is wrong, with the range.</summary>
+    public static string? LengthProblem(string text, AddressFamily family, out int length)
+    {
+        int max = family == AddressFamily.InterNetwork ? 32 : 128;
+        string range = $"use 0 to {max} for {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")}.";
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out length))
+        {
+            return $"prefix length {MessageText.Quote(text)} is not a number: {range}";
+        }
+
+        return length > max ? $"prefix length {length} is out of range: {range}" : null;
     }
 }

@@ -12,28 +12,22 @@ namespace Taltun.Configuration;
 public static class ParameterValues
 {
     public static InterfaceAddress Address(string text, string parameter) =>
-        InterfaceAddress.TryParse(text, TunnelOptions.DefaultPrefixLength, out InterfaceAddress address)
-            ? address
-            : throw Invalid(parameter, $"'{text}' is not an IP address with an optional prefix, e.g. 10.0.0.1 or 10.0.0.1/24.");
+        InterfaceAddress.Parse(text, TunnelOptions.DefaultPrefixLength, out string problem) ?? throw Invalid(parameter, problem);
 
     public static IPAddress Host(string text, string parameter) =>
         IPAddress.TryParse(text, out IPAddress? address)
             ? address
-            : throw Invalid(parameter, $"'{text}' is not an IP address, e.g. 10.0.0.2.");
+            : throw Invalid(parameter, $"{MessageText.Quote(text)} is not an IP address, e.g. 10.0.0.2.");
 
     public static IPNetwork Prefix(string text, string parameter) =>
         NetworkPrefix.Parse(text, out string problem) ?? throw Invalid(parameter, problem);
 
     public static IPEndPoint ListenEndPoint(string text, string parameter) =>
-        IPEndPoint.TryParse(text, out IPEndPoint? endpoint) && text.Contains(':')
-            ? endpoint
-            : throw Invalid(parameter, $"'{text}' is not address:port, e.g. 0.0.0.0:9000.");
+        EndpointText.ParseListen(text, out string problem) ?? throw Invalid(parameter, problem);
 
     /// <summary>An endpoint is kept as written (host:port); it is checked here and resolved when the peer is used.</summary>
     public static string Endpoint(string text, string parameter) =>
-        EndpointText.TrySplit(text, out _, out _)
-            ? text
-            : throw Invalid(parameter, $"'{text}' is not host:port, e.g. 203.0.113.7:9000 or vpn.example.com:9000.");
+        EndpointText.TrySplit(text, out _, out _, out string problem) ? text : throw Invalid(parameter, problem);
 
     public static PrivateKey PrivateKey(string text, string parameter) => Key(text, parameter, Crypto.PrivateKey.Parse);
 
@@ -67,7 +61,7 @@ public static class ParameterValues
         }
     }
 
-    private static ConfigurationException Invalid(string parameter, string problem) => new(null, 0, "-" + parameter, problem);
+    internal static ConfigurationException Invalid(string parameter, string problem) => new(null, 0, "-" + parameter, problem);
 }
 
 /// <summary>A peer as a user types it on a command line: every field text, checked by <see cref="ParameterValues.Peer"/>.</summary>

@@ -23,12 +23,17 @@ public sealed record PeerOptions
     /// <summary>Zero for none; otherwise a keepalive after this long idle, for peers behind NAT.</summary>
     public TimeSpan PersistentKeepalive { get; init; }
 
-    /// <summary>Throws <see cref="TunnelException"/> (InvalidOptions) if this peer cannot be a peer of the tunnel whose public key is <paramref name="tunnelKey"/>.</summary>
-    public void Validate(PublicKey tunnelKey)
+    /// <summary>Throws <see cref="TunnelException"/> (InvalidOptions) if this peer cannot be a peer of the tunnel whose private key is <paramref name="tunnelKey"/>.</summary>
+    public void Validate(PrivateKey tunnelKey)
     {
-        if (PublicKey == tunnelKey)
+        if (PublicKey == tunnelKey.PublicKey)
         {
             throw new TunnelException(TunnelError.InvalidOptions, $"Peer {PublicKey}: {PeerRules.OwnKey}");
+        }
+
+        if (tunnelKey.SameBytesAs(PublicKey))
+        {
+            throw new TunnelException(TunnelError.InvalidOptions, $"A peer's public key: {PeerRules.OwnPrivateKey}");
         }
 
         if (!PeerRules.IsKeepaliveInRange(PersistentKeepalive))

@@ -72,12 +72,15 @@ public sealed record TunnelConfiguration
             throw Error(0, "interface.vip", "no virtual IP: set vip, e.g. vip = \"10.0.0.1/24\".");
         }
 
-        CheckPeers();
         PeerConfiguration? hub = Hub;
-        if (Mode == TunnelMode.Client && hub is null && Peers.Count > 0)
+        if (Mode == TunnelMode.Client && hub is null)
         {
-            throw Error(Peers[0].Line, "peers.endpoint", "a client needs its hub's endpoint: set endpoint = \"host:port\" on the hub's [[peers]] entry, or use mode = \"server\".");
+            throw Peers.Count == 0
+                ? Error(0, "peers", "a client needs its hub: add it as a peer with its public key and endpoint ([[peers]] with public_key and endpoint, or -Peer 'KEY,VIP,HOST:PORT'), or use mode = \"server\".")
+                : Error(Peers[0].Line, "peers[1].endpoint", "a client needs its hub's endpoint: set endpoint = \"host:port\" on the hub's [[peers]] entry, or use mode = \"server\".");
         }
+
+        CheckPeers();
 
         var peers = new List<PeerOptions>();
         foreach (PeerConfiguration peer in Peers)
@@ -96,6 +99,7 @@ public sealed record TunnelConfiguration
             Routes = Routes,
             Peers = peers,
             ClampMss = MssClamping,
+            Warnings = Warnings,
         };
         try
         {
@@ -141,46 +145,193 @@ public sealed record TunnelConfiguration
     }
 
     /// <summary>The engine's view of one of this configuration's peers, with the mode's defaults (for adding a peer live).</summary>
-    public PeerOptions PeerOptionsFor(PeerConfiguration peer) =>
-        ToPeerOptions(peer, Hub is { } hub && hub.PublicKey == peer.PublicKey);
+    public PeerOptions PeerOptionsFor(PeerConfiguration peer) => ToPeerOptions(peer, IsHub(peer));
+
+    /// <summary>
+    /// Throws if a peer uses the tunnel's own key or address, repeats a public key, claims a
+    /// prefix an earlier peer has (naming that peer), or owns no address at all.
+    /// </summary>
+    public void CheckPeers()
+    {
+        var keys = new HashSet<PublicKey>();
+        var owners = new Dictionary<IPNetwork, PeerConfiguration>();
+        for (int i = 0; i < Peers.Count; i++)
+        {
+            PeerConfiguration peer = Peers[i];
+            string entry = $"peers[{i + 1}]";
+            if ((KeyProblem(peer) ?? (keys.Add(peer.PublicKey) ? null : $"{peer.PublicKey} {PeerRules.ListedTwice}")) is { } keyProblem)
+            {
+                throw Error(peer.Line, $"{entry}.public_key", keyProblem);
+            }
+
+            if (VirtualIPProblem(peer) is { } vipProblem)
+            {
+                throw Error(peer.Line, $"{entry}.vip", vipProblem);
+            }
+
+            List<(IPNetwork Prefix, string Field)> claims = ClaimsOf(peer, IsHub(peer));
+            if (claims.Count == 0)
+            {
+                throw Error(peer.Line, entry, PeerRules.OwnsNothing("vip", "allowed_ips"));
+            }
+
+            foreach ((IPNetwork prefix, string field) in claims)
+            {
+                if (owners.TryGetValue(prefix, out PeerConfiguration? owner) && !ReferenceEquals(owner, peer))
+                {
+                    throw Error(peer.Line, field.Length == 0 ? entry : $"{entry}.{field}", $"{prefix} {PeerRules.AlreadyBelongsTo(owner.PublicKey, owner.VirtualIP)}; each address belongs to one peer.");
+                }
+
+                owners[prefix] = peer;
+            }
+        }
+    }
+
+    /// <summary>
+    /// This configuration with <paramref name="peer"/> added while the tunnel runs. A prefix that
+    /// another peer owns is refused, naming that peer, unless <paramref name="move"/>: then it
+    /// moves to the new peer, as <c>wg set</c> moves it, and leaves the other peer's entry, which
+    /// must keep an address of its own. Problems name the cmdlet's parameters.
+    /// </summary>
+    public TunnelConfiguration WithPeer(PeerConfiguration peer, bool move)
+    {
+        if ((KeyProblem(peer) ?? (Peers.Any(p => p.PublicKey == peer.PublicKey) ? $"peer {peer.PublicKey} is already on this tunnel; remove it first to change it." : null)) is { } keyProblem)
+        {
+            throw Invalid("PublicKey", keyProblem);
+        }
+
+        if (VirtualIPProblem(peer) is { } vipProblem)
+        {
+            throw Invalid("VirtualIP", vipProblem);
+        }
+
+        List<(IPNetwork Prefix, string Field)> claims = ClaimsOf(peer, IsHub(peer));
+        if (claims.Count == 0)
+        {
+            throw Invalid("VirtualIP", PeerRules.OwnsNothing("-VirtualIP", "-AllowedIPs"));
+        }
+
+        var peers = Peers.ToList();
+        var owners = new Dictionary<IPNetwork, int>();
+        for (int i = 0; i < peers.Count; i++)
+        {
+            foreach ((IPNetwork prefix, _) in ClaimsOf(peers[i], IsHub(peers[i])))
+            {
+                owners.TryAdd(prefix, i);
+            }
+        }
+
+        foreach ((IPNetwork prefix, string field) in claims)
+        {
+            if (!owners.TryGetValue(prefix, out int index))
+            {
+                continue;
+            }
+
+            PeerConfiguration owner = peers[index];
+            string parameter = field == "vip" ? "VirtualIP" : "AllowedIPs";
+            if (!move)
+            {
+                throw Invalid(parameter, $"{prefix} {PeerRules.AlreadyBelongsTo(owner.PublicKey, owner.VirtualIP)}. Give -Force to move it to this peer (as wg set does), or choose another address.");
+            }
+
+            PeerConfiguration left = owner with
+            {
+                VirtualIP = owner.VirtualIP is { } vip && new InterfaceAddress(vip, 0).Host == prefix ? null : owner.VirtualIP,
+                AllowedIps = [.. owner.AllowedIps.Where(a => a != prefix)],
+            };
+            List<(IPNetwork Prefix, string Field)> remaining = ClaimsOf(left, IsHub(owner));
+            if (remaining.Any(c => c.Prefix == prefix))
+            {
+                throw Invalid(parameter, $"{prefix} is routed to peer {owner.PublicKey} because it is this client's hub (the VPN subnet and routes go to the hub); it cannot move.");
+            }
+
+            if (remaining.Count == 0)
+            {
+                throw Invalid(parameter, $"moving {prefix} would leave peer {owner.PublicKey} with no address. Remove that peer first (Remove-TaltunPeer), or give this one another address.");
+            }
+
+            peers[index] = left;
+        }
+
+        return this with { Peers = [.. peers, peer] };
+    }
+
+    private bool IsHub(PeerConfiguration peer) => Hub is { } hub && hub.PublicKey == peer.PublicKey;
 
     private PeerOptions ToPeerOptions(PeerConfiguration peer, bool isHub)
     {
-        var allowed = new List<IPNetwork>();
-        if (peer.VirtualIP is { } vip)
-        {
-            allowed.Add(new InterfaceAddress(vip, 0).Host);
-        }
-
-        allowed.AddRange(peer.AllowedIps);
-        if (isHub)
-        {
-            // A spoke reaches the hub's other spokes and the routed subnets only through the hub.
-            allowed.AddRange(Addresses.Select(a => a.Network));
-            allowed.AddRange(Routes);
-        }
-
         int keepalive = peer.PersistentKeepalive ?? (isHub ? ClientKeepaliveSeconds : 0);
         return new PeerOptions
         {
             PublicKey = peer.PublicKey,
             PresharedKey = peer.PresharedKey,
             Endpoint = peer.Endpoint is null ? null : ResolveEndpoint(peer),
-            AllowedIps = [.. allowed.Distinct()],
+            AllowedIps = [.. ClaimsOf(peer, isHub).Select(c => c.Prefix).Distinct()],
             PersistentKeepalive = TimeSpan.FromSeconds(keepalive),
         };
     }
 
-    private IPEndPoint ResolveEndpoint(PeerConfiguration peer)
+    /// <summary>
+    /// The prefixes routed to a peer, each with the key it comes from: its virtual IP's host
+    /// prefix, its allowed IPs, and for a client's hub (key "") the whole VPN subnet and every
+    /// route, since a spoke reaches the other spokes and the routed networks only through its hub.
+    /// </summary>
+    private List<(IPNetwork Prefix, string Field)> ClaimsOf(PeerConfiguration peer, bool isHub)
     {
-        if (IPEndPoint.TryParse(peer.Endpoint!, out IPEndPoint? endpoint) && endpoint.Port != 0)
+        var claims = new List<(IPNetwork Prefix, string Field)>();
+        if (peer.VirtualIP is { } vip)
         {
-            return endpoint;
+            claims.Add((new InterfaceAddress(vip, 0).Host, "vip"));
         }
 
-        if (!EndpointText.TrySplit(peer.Endpoint!, out string host, out int port))
+        claims.AddRange(peer.AllowedIps.Select(a => (a, "allowed_ips")));
+        if (isHub)
         {
-            throw Error(peer.Line, "peers.endpoint", $"'{peer.Endpoint}' is not host:port (e.g. \"203.0.113.7:9000\" or \"vpn.example.com:9000\").");
+            claims.AddRange(Addresses.Select(a => (a.Network, string.Empty)));
+            claims.AddRange(Routes.Select(r => (r, string.Empty)));
+        }
+
+        return claims;
+    }
+
+    /// <summary>Why <paramref name="peer"/>'s public key cannot be a peer's, or null.</summary>
+    private string? KeyProblem(PeerConfiguration peer) => PrivateKey switch
+    {
+        null => null,
+        _ when peer.PublicKey == PrivateKey.PublicKey => PeerRules.OwnKey,
+        _ when PrivateKey.SameBytesAs(peer.PublicKey) => PeerRules.OwnPrivateKey,
+        _ => null,
+    };
+
+    /// <summary>Why <paramref name="peer"/>'s virtual IP cannot be a peer's, or null.</summary>
+    private string? VirtualIPProblem(PeerConfiguration peer)
+    {
+        if (peer.VirtualIP is not { } vip)
+        {
+            return null;
+        }
+
+        if (Addresses.Any(a => a.Address.Equals(vip)))
+        {
+            return $"{vip} is this tunnel's own address; each virtual IP belongs to one host.";
+        }
+
+        return Addresses.Select(a => (a.Network, Reserved: InterfaceAddress.ReservedIn(a.Network, vip))).FirstOrDefault(r => r.Reserved is not null) is ({ } subnet, { } reserved)
+            ? $"{vip} is the {reserved} of the tunnel's subnet {subnet}, not a host's address."
+            : null;
+    }
+
+    private IPEndPoint ResolveEndpoint(PeerConfiguration peer)
+    {
+        if (!EndpointText.TrySplit(peer.Endpoint!, out string host, out int port, out string problem))
+        {
+            throw Error(peer.Line, "peers.endpoint", problem);
+        }
+
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return new IPEndPoint(literal, port);
         }
 
         try
@@ -190,33 +341,11 @@ public sealed record TunnelConfiguration
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
         {
-            throw Error(peer.Line, "peers.endpoint", $"cannot resolve '{host}': {e.Message}");
+            throw Error(peer.Line, "peers.endpoint", $"cannot resolve {MessageText.Quote(host)}: {e.Message}");
         }
     }
 
-    /// <summary>Throws if a peer repeats a public key or a virtual IP, or uses the tunnel's own key.</summary>
-    public void CheckPeers()
-    {
-        var keys = new HashSet<PublicKey>();
-        var vips = new HashSet<IPAddress>(Addresses.Select(a => a.Address));
-        foreach (PeerConfiguration peer in Peers)
-        {
-            if (PrivateKey is not null && peer.PublicKey == PrivateKey.PublicKey)
-            {
-                throw Error(peer.Line, "peers.public_key", PeerRules.OwnKey);
-            }
-
-            if (!keys.Add(peer.PublicKey))
-            {
-                throw Error(peer.Line, "peers.public_key", $"{peer.PublicKey} {PeerRules.ListedTwice}");
-            }
-
-            if (peer.VirtualIP is { } vip && !vips.Add(vip))
-            {
-                throw Error(peer.Line, "peers.vip", $"{vip} is already used by this tunnel or another peer; each virtual IP belongs to one host.");
-            }
-        }
-    }
+    private static ConfigurationException Invalid(string parameter, string problem) => ParameterValues.Invalid(parameter, problem);
 
     private ConfigurationException Error(int line, string key, string problem) =>
         new(SourcePath, line, key, problem);

@@ -63,6 +63,9 @@ public sealed partial record TunnelOptions
     /// </summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>Problems found while configuring that do not stop the tunnel (e.g. a key file others can read); the tunnel logs them as it starts.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>The TUN clone device, null for /dev/net/tun; only tests point it elsewhere.</summary>
     internal string? TunDevicePath { get; init; }
 
@@ -71,7 +74,7 @@ public sealed partial record TunnelOptions
     {
         if (!InterfaceNamePattern().IsMatch(InterfaceName ?? string.Empty))
         {
-            throw Invalid($"InterfaceName '{InterfaceName}' is not a valid interface name: use 1-15 letters, digits, '-', '_' or '.'.");
+            throw Invalid($"InterfaceName {MessageText.Quote(InterfaceName ?? string.Empty)} is not a valid interface name: use 1-15 letters, digits, '-', '_' or '.'.");
         }
 
         if (Mtu is < Limits.MinMtu or > Limits.MaxMtu)
@@ -96,16 +99,21 @@ public sealed partial record TunnelOptions
 
         foreach (InterfaceAddress address in Addresses)
         {
-            if (address.Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) || IPAddress.IsLoopback(address.Address) || address.Address.Equals(IPAddress.Any) || address.Address.Equals(IPAddress.IPv6Any))
+            if (address.Address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
             {
                 throw Invalid($"Address {address} cannot be a tunnel address: use a unicast address such as 10.0.0.1/24.");
+            }
+
+            if (address.Problem() is { } problem)
+            {
+                throw Invalid(problem);
             }
         }
 
         var keys = new HashSet<PublicKey>();
         foreach (PeerOptions peer in Peers)
         {
-            peer.Validate(PrivateKey.PublicKey);
+            peer.Validate(PrivateKey);
             if (!keys.Add(peer.PublicKey))
             {
                 throw Invalid($"Peer {peer.PublicKey} {PeerRules.ListedTwice}");

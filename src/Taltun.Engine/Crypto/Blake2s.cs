@@ -26,11 +26,24 @@ internal static class Blake2s
     }
 
     /// <summary>MAC(key, input): keyed BLAKE2s with a 16-byte output, as mac1/mac2 and cookies use.</summary>
+    /// <remarks>
+    /// The key may be the cookie secret: BouncyCastle takes it as an array and keeps copies, so
+    /// both are zeroed when done rather than left for the garbage collector.
+    /// </remarks>
     public static void Mac(Span<byte> output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> input)
     {
-        var digest = new Blake2sDigest(key.ToArray(), MacSize, null, null);
-        digest.BlockUpdate(input);
-        digest.DoFinal(output);
+        byte[] keyCopy = key.ToArray();
+        var digest = new Blake2sDigest(keyCopy, MacSize, null, null);
+        try
+        {
+            digest.BlockUpdate(input);
+            digest.DoFinal(output);
+        }
+        finally
+        {
+            digest.ClearKey();
+            CryptographicOperations.ZeroMemory(keyCopy);
+        }
     }
 
     /// <summary>HMAC-BLAKE2s-256 (RFC 2104 with a 64-byte block).</summary>

@@ -29,6 +29,12 @@ public abstract class SecretKey : IDisposable
 
     public string ToHex() => KeyText.ToHex(_bytes);
 
+    /// <summary>
+    /// Whether <paramref name="key"/> has this secret's bytes: a secret pasted where a public key
+    /// belongs. Constant-time.
+    /// </summary>
+    public bool SameBytesAs(PublicKey key) => CryptographicOperations.FixedTimeEquals(_bytes, key.Span);
+
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_bytes);

@@ -44,6 +44,7 @@ public sealed class Tunnel : IDisposable
     private readonly InboundPath[] _inbound;
     private readonly List<Thread> _threads = [];
     private readonly Lock _lifecycle = new();
+    private readonly Lock _peerChanges = new();
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stoppedSource = new();
     private bool _stopped;
@@ -102,6 +103,11 @@ public sealed class Tunnel : IDisposable
     private static Tunnel StartHere(TunnelOptions options, TimeProvider time)
     {
         var log = new TunnelLog(time);
+        foreach (string warning in options.Warnings)
+        {
+            log.Warning(warning);
+        }
+
         var cleanup = new Stack<IDisposable>();
         NetworkSetup? setup = null;
         try
@@ -166,10 +172,40 @@ public sealed class Tunnel : IDisposable
         }
     }
 
-    /// <summary>Adds a peer while traffic flows: its allowed IPs take effect at once, with kernel routes for those outside the interface's subnet.</summary>
-    public void AddPeer(PeerOptions options)
+    /// <summary>
+    /// Adds a peer while traffic flows: its allowed IPs take effect at once, with kernel routes for
+    /// those outside the interface's subnet. A prefix another peer owns is refused, naming the
+    /// owner, unless <paramref name="movePrefixes"/>: then it moves to this peer (as <c>wg set</c>
+    /// moves it) and keeps its one kernel route.
+    /// </summary>
+    public void AddPeer(PeerOptions options, bool movePrefixes = false)
     {
-        options.Validate(_core.PublicKey);
+        options.Validate(_options.PrivateKey);
+        lock (_peerChanges)
+        {
+            AddPeerLocked(options, movePrefixes);
+        }
+    }
+
+    /// <summary>Removes a peer and its routes; its sessions are erased. False if there was no such peer.</summary>
+    public bool RemovePeer(PublicKey publicKey)
+    {
+        lock (_peerChanges)
+        {
+            return RemovePeerLocked(publicKey);
+        }
+    }
+
+    private void AddPeerLocked(PeerOptions options, bool movePrefixes)
+    {
+        foreach (IPNetwork prefix in movePrefixes ? [] : options.AllowedIps)
+        {
+            if (_core.AllowedIps.OwnerOf(prefix) is { } owner)
+            {
+                throw new TunnelException(TunnelError.InvalidOptions, $"{prefix} {PeerRules.AlreadyBelongsTo(owner.PublicKey, null)} on tunnel '{InterfaceName}'. Move it explicitly, or choose another address.");
+            }
+        }
+
         if (!_core.TryAddPeer(options.PublicKey, options.PresharedKey, options.PersistentKeepalive, out Peer? peer))
         {
             throw new TunnelException(TunnelError.InvalidOptions, $"Peer {options.PublicKey} is already on tunnel '{InterfaceName}'. Remove it first to change it.");
@@ -182,8 +218,22 @@ public sealed class Tunnel : IDisposable
 
         foreach (IPNetwork prefix in options.AllowedIps)
         {
+            Peer? previous = _core.AllowedIps.OwnerOf(prefix);
+            if (previous == peer)
+            {
+                continue;
+            }
+
             _core.AllowedIps.Insert(prefix, peer);
-            _setup.AcquirePeerRoute(prefix);
+            if (previous is null)
+            {
+                _setup.AcquirePeerRoute(prefix);
+            }
+            else
+            {
+                // The prefix's kernel route exists already; it now leaves with its new owner.
+                Log.Information($"Allowed IP {prefix} moved from peer {previous.PublicKey} to peer {options.PublicKey}.");
+            }
         }
 
         if (options.Endpoint is { } address)
@@ -201,8 +251,7 @@ public sealed class Tunnel : IDisposable
         Log.Information($"Peer {options.PublicKey} added{(options.Endpoint is null ? string.Empty : $" at {options.Endpoint}")}, allowed IPs {string.Join(", ", options.AllowedIps)}.");
     }
 
-    /// <summary>Removes a peer and its routes; its sessions are erased. False if there was no such peer.</summary>
-    public bool RemovePeer(PublicKey publicKey)
+    private bool RemovePeerLocked(PublicKey publicKey)
     {
         Peer? peer = _core.FindPeer(publicKey);
         if (peer is null)

@@ -40,6 +40,35 @@ public sealed class TunnelLog
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> and returns the warnings it logged on the calling thread
+    /// (not those the data plane logs meanwhile), for a caller to show where the user looks too.
+    /// </summary>
+    public IReadOnlyList<TunnelLogEntry> WarningsOf(Action action)
+    {
+        int caller = Environment.CurrentManagedThreadId;
+        var warnings = new List<TunnelLogEntry>();
+        void Collect(TunnelLogEntry entry)
+        {
+            if (entry.Level == TunnelLogLevel.Warning && Environment.CurrentManagedThreadId == caller)
+            {
+                warnings.Add(entry);
+            }
+        }
+
+        Written += Collect;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            Written -= Collect;
+        }
+
+        return warnings;
+    }
+
     internal void Write(TunnelLogLevel level, string message)
     {
         var entry = new TunnelLogEntry(_time.GetUtcNow(), level, message);

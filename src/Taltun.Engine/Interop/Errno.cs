@@ -15,8 +15,16 @@ internal static class Errno
     public const int EACCES = 13;
     public const int EBUSY = 16;
     public const int EEXIST = 17;
+    public const int EXDEV = 18;
     public const int ENODEV = 19;
+    public const int ENOTDIR = 20;
+    public const int EISDIR = 21;
     public const int EINVAL = 22;
+    public const int EFBIG = 27;
+    public const int ENOSPC = 28;
+    public const int EROFS = 30;
+    public const int ENAMETOOLONG = 36;
+    public const int ELOOP = 40;
     public const int EMSGSIZE = 90;
     public const int EOPNOTSUPP = 95;
     public const int EAFNOSUPPORT = 97;
@@ -25,6 +33,7 @@ internal static class Errno
     public const int ENETUNREACH = 101;
     public const int ECONNREFUSED = 111;
     public const int EHOSTUNREACH = 113;
+    public const int EDQUOT = 122;
 
     public static int Last => Marshal.GetLastPInvokeError();
 
@@ -43,8 +52,16 @@ internal static class Errno
             EACCES => "EACCES",
             EBUSY => "EBUSY",
             EEXIST => "EEXIST",
+            EXDEV => "EXDEV",
             ENODEV => "ENODEV",
+            ENOTDIR => "ENOTDIR",
+            EISDIR => "EISDIR",
             EINVAL => "EINVAL",
+            EFBIG => "EFBIG",
+            ENOSPC => "ENOSPC",
+            EROFS => "EROFS",
+            ENAMETOOLONG => "ENAMETOOLONG",
+            ELOOP => "ELOOP",
             EMSGSIZE => "EMSGSIZE",
             EOPNOTSUPP => "EOPNOTSUPP",
             EAFNOSUPPORT => "EAFNOSUPPORT",
@@ -53,6 +70,7 @@ internal static class Errno
             ENETUNREACH => "ENETUNREACH",
             ECONNREFUSED => "ECONNREFUSED",
             EHOSTUNREACH => "EHOSTUNREACH",
+            EDQUOT => "EDQUOT",
             _ => $"errno {errno}",
         };
         return $"{name}: {Marshal.GetPInvokeErrorMessage(errno)}";

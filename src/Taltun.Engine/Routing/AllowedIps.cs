@@ -62,6 +62,15 @@ internal sealed class AllowedIps<TPeer>
         }
     }
 
+    /// <summary>The peer that owns exactly <paramref name="prefix"/> (not a longer or shorter one), or null.</summary>
+    public TPeer? OwnerOf(IPNetwork prefix)
+    {
+        lock (_writeLock)
+        {
+            return _entries.GetValueOrDefault(Canonical(prefix));
+        }
+    }
+
     /// <summary>The prefixes of <paramref name="peer"/>, IPv4 first, then by address.</summary>
     public IReadOnlyList<IPNetwork> PrefixesOf(TPeer peer)
     {

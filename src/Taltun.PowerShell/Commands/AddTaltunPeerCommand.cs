@@ -46,6 +46,10 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? PresharedKey { get; set; }
 
+    /// <summary>Move the virtual IP and allowed IPs that other peers own to this peer (as wg set does), instead of refusing them.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>Return the added peer.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -77,6 +81,17 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
             return;
         }
 
+        try
+        {
+            // Checked before -WhatIf answers: a refused peer is refused either way.
+            _ = registered.Configuration.WithPeer(peer, Force);
+        }
+        catch (ConfigurationException e)
+        {
+            WriteError(Errors.From(e));
+            return;
+        }
+
         if (!ShouldProcess($"{Tunnel}", $"Add peer {peer.PublicKey}{(peer.VirtualIP is null ? string.Empty : $" ({peer.VirtualIP})")}"))
         {
             return;
@@ -84,7 +99,10 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
 
         try
         {
-            registered.AddPeer(peer);
+            foreach (Device.TunnelLogEntry warning in registered.Tunnel.Log.WarningsOf(() => registered.AddPeer(peer, Force)))
+            {
+                WriteWarning(warning.Message);
+            }
         }
         catch (ConfigurationException e)
         {
@@ -93,7 +111,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
         }
         catch (TunnelException e)
         {
-            WriteError(Errors.From(e, PublicKey));
+            WriteError(Errors.From(e, Tunnel));
             return;
         }
 

@@ -55,9 +55,13 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary>Overwrite an existing file.</summary>
+    /// <summary>Overwrite an existing file, and create its directory (mode 0700) if it does not exist.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>If the path is a symbolic link, replace the file it points to (by default a link is refused).</summary>
+    [Parameter]
+    public SwitchParameter FollowSymlink { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -94,16 +98,19 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
         }
 
         string path = GetUnresolvedProviderPathFromPSPath(Path);
-        if (File.Exists(path) && !Force)
+        var options = new FileWriteOptions { Overwrite = Force, FollowSymlink = FollowSymlink, CreateDirectories = Force };
+        try
         {
-            WriteError(new ErrorRecord(new IOException($"{path} exists. Use -Force to overwrite it."), ErrorIds.FileExists, ErrorCategory.ResourceExists, path));
-            return;
+            string target = SafeFile.Check(path, options);
+            if (ShouldProcess(target, $"Write client configuration for {VirtualIP}"))
+            {
+                ConfigurationFile.Save(client, path, options);
+                WriteObject(new FileInfo(target));
+            }
         }
-
-        if (ShouldProcess(path, $"Write client configuration for {VirtualIP}"))
+        catch (SafeFileException e)
         {
-            ConfigurationFile.Save(client, path);
-            WriteObject(new FileInfo(path));
+            WriteError(Errors.From(e));
         }
     }
 }

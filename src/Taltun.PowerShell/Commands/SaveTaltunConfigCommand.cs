@@ -19,6 +19,14 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    /// <summary>Create the file's directory (mode 0700) if it does not exist.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>If the path is a symbolic link, replace the file it points to (by default a link is refused).</summary>
+    [Parameter]
+    public SwitchParameter FollowSymlink { get; set; }
+
     /// <summary>Return the written file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -36,13 +44,22 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
             return;
         }
 
-        if (ShouldProcess(path, $"Save configuration of tunnel '{Name}' ({config.Peers.Count} peers)"))
+        var options = new FileWriteOptions { FollowSymlink = FollowSymlink, CreateDirectories = Force };
+        try
         {
-            ConfigurationFile.Save(config, path);
-            if (PassThru)
+            string target = SafeFile.Check(path, options);
+            if (ShouldProcess(target, $"Save configuration of tunnel '{Name}' ({config.Peers.Count} peers)"))
             {
-                WriteObject(new FileInfo(path));
+                ConfigurationFile.Save(config, path, options);
+                if (PassThru)
+                {
+                    WriteObject(new FileInfo(target));
+                }
             }
+        }
+        catch (SafeFileException e)
+        {
+            WriteError(Errors.From(e));
         }
     }
 }

@@ -47,6 +47,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     /// <summary>Peers: hashtables (@{ PublicKey; VirtualIP; Endpoint; AllowedIPs; PersistentKeepalive; PresharedKey }) or 'PUBLICKEY,VIP[,HOST:PORT]'. Replaces the file's peers.</summary>
     [Parameter]
     [ValidateNotNull]
+    [PeerTextTransformation]
     public TaltunPeerDefinition[]? Peer { get; set; }
 
     /// <summary>The interface name (the file's tun_name); it names the tunnel in every Taltun cmdlet.</summary>
@@ -133,10 +134,20 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
                 ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
         }
 
+        if (!Wait)
+        {
+            // The start's own warnings (a /0 allowed IP gets no route, ...); the configuration's
+            // were written above. Under -Wait the foreground loop writes them with the rest of the log.
+            foreach (TunnelLogEntry warning in tunnel.Log.Entries.Where(e => e.Level == TunnelLogLevel.Warning && !config.Warnings.Contains(e.Message)))
+            {
+                WriteWarning(warning.Message);
+            }
+        }
+
         WriteObject(StatusSnapshot.Of(registered));
         if (Wait)
         {
-            RunInForeground(registered);
+            RunInForeground(registered, config.Warnings);
         }
     }
 
@@ -173,7 +184,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     }
 
     /// <summary>Streams the tunnel's log on this cmdlet's thread until Ctrl+C, SIGTERM, or someone else stops the tunnel.</summary>
-    private void RunInForeground(RegisteredTunnel registered)
+    private void RunInForeground(RegisteredTunnel registered, IReadOnlyList<string> shownWarnings)
     {
         using var entries = new BlockingCollection<TunnelLogEntry>(boundedCapacity: 10_000);
         void Enqueue(TunnelLogEntry entry) => entries.TryAdd(entry);
@@ -183,7 +194,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         {
             // What was logged before we listened (the tunnel coming up) first, then what follows.
             var earlier = new HashSet<TunnelLogEntry>(registered.Tunnel.Log.Entries, ReferenceEqualityComparer.Instance);
-            foreach (TunnelLogEntry entry in earlier)
+            foreach (TunnelLogEntry entry in earlier.Where(e => !(e.Level == TunnelLogLevel.Warning && shownWarnings.Contains(e.Message))))
             {
                 Write(entry, registered.Name);
             }

@@ -19,7 +19,8 @@ public sealed class TaltunPeerDefinition
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length is < 2 or > 3)
         {
-            throw new ArgumentException($"'{Redact(text)}' is not 'PUBLICKEY,VIRTUALIP[,HOST:PORT]' (e.g. 'AbC…=,10.0.0.1,203.0.113.7:9000').");
+            // The text is not repeated: it may hold a key, and a mistyped one may be a private key.
+            throw new ArgumentException($"A peer written as text has {parts.Length} comma-separated field(s); write 'PUBLICKEY,VIRTUALIP[,HOST:PORT]' (e.g. 'AbC…=,10.0.0.1,203.0.113.7:9000'), or a hashtable.");
         }
 
         PublicKey = parts[0];
@@ -38,9 +39,6 @@ public sealed class TaltunPeerDefinition
     public int? PersistentKeepalive { get; set; }
 
     public string? PresharedKey { get; set; }
-
-    // A malformed definition may hold a mistyped secret; errors show its shape only.
-    private static string Redact(string text) => text.Length <= 12 ? "…" : text[..6] + "…";
 
     /// <summary>The definition as the engine's parameter text.</summary>
     public PeerText ToText() => new(PublicKey)

@@ -131,17 +131,21 @@ public sealed class ConfigurationFileTests : IDisposable
         var missing = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + "[[peers]]\nvip = \"10.0.0.2\"\n")));
         Assert.Equal((4, "peers[1].public_key"), (missing.Line, missing.Key));
 
-        var duplicateKey = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{other}\"\n[[peers]]\npublic_key = \"{other}\"\n")).ToOptions());
-        Assert.Equal((6, "peers.public_key"), (duplicateKey.Line, duplicateKey.Key));
+        var duplicateKey = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{other}\"\nvip = \"10.0.0.2\"\n[[peers]]\npublic_key = \"{other}\"\nvip = \"10.0.0.3\"\n")).ToOptions());
+        Assert.Equal((7, "peers[2].public_key"), (duplicateKey.Line, duplicateKey.Key));
 
-        var duplicateVip = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{other}\"\nvip = \"10.0.0.1\"\n")).ToOptions());
-        Assert.Equal((4, "peers.vip"), (duplicateVip.Line, duplicateVip.Key));
-        Assert.Contains("10.0.0.1 is already used", duplicateVip.Message);
+        var ownVip = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{other}\"\nvip = \"10.0.0.1\"\n")).ToOptions());
+        Assert.Equal((4, "peers[1].vip"), (ownVip.Line, ownVip.Key));
+        Assert.Contains("10.0.0.1 is this tunnel's own address", ownVip.Message);
+
+        var duplicateVip = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{_peer}\"\nvip = \"10.0.0.2\"\n[[peers]]\npublic_key = \"{other}\"\nvip = \"10.0.0.2\"\n")).ToOptions());
+        Assert.Equal((7, "peers[2].vip"), (duplicateVip.Line, duplicateVip.Key));
+        Assert.Contains($"10.0.0.2/32 already belongs to peer {_peer} (10.0.0.2)", duplicateVip.Message);
 
         var badAllowed = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{other}\"\nallowed_ips = [\"nope\"]\n")));
         Assert.Equal((6, "peers[1].allowed_ips"), (badAllowed.Line, badAllowed.Key));
 
-        var own = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{_key.PublicKey}\"\n")).ToOptions());
+        var own = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(Write(head + $"[[peers]]\npublic_key = \"{_key.PublicKey}\"\nvip = \"10.0.0.2\"\n")).ToOptions());
         Assert.Contains("own public key", own.Message);
     }
 

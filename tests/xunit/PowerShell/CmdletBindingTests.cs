@@ -72,6 +72,57 @@ public sealed class CmdletBindingTests : IDisposable
     }
 
     [Fact]
+    public void APrivateKeyWrittenTwiceLeavesNoPartOfItInTheErrorRecord()
+    {
+        string path = Path.Combine(_directory, "twice.toml");
+        File.WriteAllText(path, $"[interface]\nvip = \"10.0.0.1\"\nprivate_key = \"{_key.ToBase64()}\"\nprivate_key = \"{_key.ToBase64()}\"\n");
+
+        var failure = Assert.Throws<ScriptFailure>(() => _session.Run($"Start-TaltunTunnel -ConfigPath '{path}'"));
+
+        Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
+        Assert.StartsWith($"{path}:4: syntax: ", failure.Record.Exception.Message);
+        string everything = $"{failure.Record} {failure.Record.TargetObject} {failure.Record.Exception}";
+        Assert.Empty(Taltun.Tests.Configuration.KeyLeaks.Find(_key.ToBase64(), everything, path));
+    }
+
+    [Fact]
+    public void ADirectoryAsTheConfigurationSaysItIsADirectory()
+    {
+        var failure = Assert.Throws<ScriptFailure>(() => _session.Run($"Start-TaltunTunnel -ConfigPath '{_directory}'"));
+
+        Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
+        Assert.Contains($"{_directory}: file: is a directory", failure.Record.Exception.Message);
+    }
+
+    [Theory]
+    [InlineData("-LocalAddress 0.0.0.0:70000", "-LocalAddress: port 70000 is out of range: use 0 to 65535")]
+    [InlineData("-LocalAddress ::1:9100", "write [::1]:9100")]
+    [InlineData("-Route 10.0.0.0/33", "-Route: prefix length 33 is out of range: use 0 to 32")]
+    [InlineData("-VirtualIP 10.78.0.0/24", "10.78.0.0 is the network address of 10.78.0.0/24")]
+    [InlineData("-Mode Client", "a client needs its hub")]
+    public void ParametersThatMakeNoSenseSayWhatWould(string parameters, string message)
+    {
+        string command = $"Start-TaltunTunnel -PrivateKey '{_key.ToBase64()}' {parameters}";
+        command += parameters.StartsWith("-VirtualIP", StringComparison.Ordinal) ? string.Empty : " -VirtualIP 10.78.0.1";
+
+        var failure = Assert.Throws<ScriptFailure>(() => _session.Run(command));
+
+        Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
+        Assert.Contains(message, failure.Record.Exception.Message);
+    }
+
+    [Fact]
+    public void AMalformedPeerStringIsNotRepeated()
+    {
+        string almost = _key.ToBase64();
+
+        var failure = Assert.Throws<ScriptFailure>(() => _session.Run($"Start-TaltunTunnel -VirtualIP 10.78.0.1 -PrivateKey '{_key.ToBase64()}' -Peer '{almost}'"));
+
+        Assert.Contains("PUBLICKEY,VIRTUALIP", failure.Record.ToString());
+        Assert.DoesNotContain(almost[..6], failure.Record.ToString());
+    }
+
+    [Fact]
     public void PeersConvertFromHashtablesAndTheSeedsStringForm()
     {
         string hub = PrivateKey.Generate().PublicKey.ToBase64();
