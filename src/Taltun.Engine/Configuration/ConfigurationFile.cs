@@ -39,7 +39,7 @@ public static partial class ConfigurationFile
     /// <summary>Parses configuration text; <paramref name="path"/> names it in errors and resolves a relative private_key_file.</summary>
     public static TunnelConfiguration Parse(string text, string path)
     {
-        DocumentSyntax document = SyntaxParser.Parse(text, path, true);
+        DocumentSyntax document = ParseSyntax(text, path);
         if (document.HasErrors)
         {
             DiagnosticMessage first = document.Diagnostics.First(d => d.Kind == DiagnosticMessageKind.Error);
@@ -91,6 +91,24 @@ public static partial class ConfigurationFile
         }
 
         return config with { Peers = peers, RelayRules = relayRules, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// The TOML parser's syntax tree. The parser reports most mistakes as diagnostics, but a few
+    /// make it throw (a backslash as the file's last character: it fails to describe the escape
+    /// that never came): that is a syntax error too. Its message is not repeated: it may quote the
+    /// text around the mistake.
+    /// </summary>
+    private static DocumentSyntax ParseSyntax(string text, string path)
+    {
+        try
+        {
+            return SyntaxParser.Parse(text, path, true);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or OverflowException or IndexOutOfRangeException)
+        {
+            throw new ConfigurationException(path, 0, "syntax", "the TOML parser could not read this file: a string ends in an unfinished escape (a backslash with nothing valid after it). Check the strings' backslashes and closing quotes.");
+        }
     }
 
     /// <summary>

@@ -30,7 +30,8 @@ internal static class Segmenter
         byte gso = (byte)(header.GsoType & ~VirtioNetHeader.GsoEcn);
         if (gso == VirtioNetHeader.GsoNone)
         {
-            if (packet.Length > stride - offset)
+            // Not an IP packet (nothing the kernel sends): an empty one would leave as a keepalive.
+            if (packet.Length > stride - offset || !TryParse(packet, out _, out _, out _))
             {
                 return -1;
             }

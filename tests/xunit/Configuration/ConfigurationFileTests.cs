@@ -234,6 +234,18 @@ public sealed class ConfigurationFileTests : IDisposable
         Assert.Equal(psk, peer.PresharedKey);
     }
 
+    [Fact]
+    public void AFileEndingInsideAnEscapeIsASyntaxErrorNotACrash()
+    {
+        // The TOML parser throws (instead of reporting) when a backslash is the file's last character.
+        string path = Write("[interface]\nmode = \"server\\");
+
+        var error = Assert.Throws<ConfigurationException>(() => ConfigurationFile.Load(path));
+
+        Assert.Equal("syntax", error.Key);
+        Assert.Contains("escape", error.Message);
+    }
+
     public void Dispose()
     {
         _key.Dispose();

@@ -33,21 +33,8 @@ internal sealed partial class PacketPipe : IDisposable
     /// <summary>Everything written so far, as (header, packet) pairs.</summary>
     public List<(VirtioNetHeader Header, byte[] Packet)> ReadAll()
     {
-        var buffer = new byte[1 << 20];
-        int total = 0;
-        while (true)
-        {
-            int read = (int)Read(_read.DangerousGetHandle(), ref buffer[total], buffer.Length - total);
-            if (read <= 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
         var result = new List<(VirtioNetHeader, byte[])>();
-        var data = buffer.AsSpan(0, total);
+        Span<byte> data = ReadBytes();
         while (data.Length > 0)
         {
             VirtioNetHeader header = VirtioNetHeader.Read(data);
@@ -58,6 +45,25 @@ internal sealed partial class PacketPipe : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Everything written so far as raw bytes, whether or not it frames as packets.</summary>
+    public Span<byte> ReadBytes()
+    {
+        var buffer = new byte[1 << 20];
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = (int)Read(_read.DangerousGetHandle(), ref buffer[total], buffer.Length - total);
+            if (read <= 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return buffer.AsSpan(0, total);
     }
 
     public void Dispose()

@@ -111,6 +111,17 @@ public sealed class SegmenterTests
     }
 
     [Fact]
+    public void APlainReadThatIsNoIpPacketIsRefusedRatherThanSentAsAKeepalive()
+    {
+        var plain = new VirtioNetHeader();
+        var area = new byte[Stride];
+        var lengths = new int[1];
+
+        Assert.Equal(-1, Segmenter.Split([], plain, area, Stride, Offset, 1, lengths));
+        Assert.Equal(-1, Segmenter.Split(new byte[12], plain, area, Stride, Offset, 1, lengths));
+    }
+
+    [Fact]
     public void MalformedOrOversizedSuperPacketsAreRefused()
     {
         byte[] udp = Udp(4, Payload(3000));
