@@ -15,7 +15,7 @@ internal sealed class CookieChecker
     private readonly byte[] _cookieKey = new byte[Blake2s.HashSize];
     private readonly TimeProvider _time;
     private readonly object _secretLock = new();
-    private byte[] _secret = new byte[Blake2s.HashSize];
+    private readonly byte[] _secret = new byte[Blake2s.HashSize];
     private long _secretSetAt;
     private bool _hasSecret;
 
@@ -60,21 +60,28 @@ internal sealed class CookieChecker
 
     private void CookieFor(ReadOnlySpan<byte> source, Span<byte> cookie)
     {
-        byte[] secret;
+        // The secret is copied out under the lock, so rotating it can erase the old one at once
+        // without pulling it from under a thread that is using it.
+        Span<byte> secret = stackalloc byte[Blake2s.HashSize];
         lock (_secretLock)
         {
             if (!_hasSecret || _time.GetElapsedTime(_secretSetAt) >= ProtocolConstants.CookieRefreshTime)
             {
-                var fresh = new byte[Blake2s.HashSize];
-                RandomNumberGenerator.Fill(fresh);
-                _secret = fresh;
+                RandomNumberGenerator.Fill(_secret);
                 _secretSetAt = _time.GetTimestamp();
                 _hasSecret = true;
             }
 
-            secret = _secret;
+            _secret.CopyTo(secret);
         }
 
-        Blake2s.Mac(cookie, secret, source);
+        try
+        {
+            Blake2s.Mac(cookie, secret, source);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
     }
 }

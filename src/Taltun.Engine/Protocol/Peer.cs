@@ -186,7 +186,10 @@ internal sealed class Peer
         }
     }
 
-    /// <summary>Keeps a copy of a packet until a session exists; the oldest goes when full.</summary>
+    /// <summary>
+    /// Keeps a copy of a packet until a session exists; the oldest goes when full. The copies live
+    /// in the shared array pool, so every buffer is cleared before it goes back: it held plaintext.
+    /// </summary>
     internal bool Stage(ReadOnlySpan<byte> packet)
     {
         byte[] copy = ArrayPool<byte>.Shared.Rent(packet.Length);
@@ -196,7 +199,7 @@ internal sealed class Peer
         {
             if (_staged.Count >= MaxStagedPackets)
             {
-                ArrayPool<byte>.Shared.Return(_staged.Dequeue().Buffer);
+                ArrayPool<byte>.Shared.Return(_staged.Dequeue().Buffer, clearArray: true);
                 overflowed = true;
             }
 
@@ -222,7 +225,7 @@ internal sealed class Peer
         }
 
         item.Buffer.AsSpan(0, item.Length).CopyTo(destination);
-        ArrayPool<byte>.Shared.Return(item.Buffer);
+        ArrayPool<byte>.Shared.Return(item.Buffer, clearArray: true);
         return item.Length;
     }
 
@@ -233,7 +236,7 @@ internal sealed class Peer
             int count = _staged.Count;
             while (_staged.TryDequeue(out var item))
             {
-                ArrayPool<byte>.Shared.Return(item.Buffer);
+                ArrayPool<byte>.Shared.Return(item.Buffer, clearArray: true);
             }
 
             Volatile.Write(ref _stagedCount, 0);

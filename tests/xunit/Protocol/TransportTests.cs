@@ -132,4 +132,28 @@ public class TransportTests
 
         Assert.Equal(MessageType.Initiation, MessageLayout.ReadType(tick.Bytes));
     }
+
+    [Fact]
+    public void StagedPlaintextIsErasedBeforeItsBufferGoesBackToTheSharedPool()
+    {
+        using var pair = new CorePair();
+        byte[] packet = Packets.Ipv4(Packets.A, Packets.B, 300, fill: 0x5a);
+        var buffer = new byte[BufferSize];
+        packet.CopyTo(buffer, MessageLayout.TransportHeaderSize);
+        pair.A.Encapsulate(pair.PeerB, buffer, packet.Length);
+        Assert.Equal(1, pair.PeerB.StagedCount);
+
+        pair.PeerB.ClearStaged();
+
+        // The pool hands this thread its most recently returned buffer of that size first.
+        byte[] reused = System.Buffers.ArrayPool<byte>.Shared.Rent(packet.Length);
+        try
+        {
+            Assert.False(reused.AsSpan().IndexOf(packet.AsSpan(20, 64)) >= 0, "staged plaintext was left in a pooled buffer");
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(reused);
+        }
+    }
 }
