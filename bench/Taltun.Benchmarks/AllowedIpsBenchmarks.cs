@@ -4,12 +4,13 @@ using Taltun.Routing;
 
 namespace Taltun.Benchmarks;
 
-/// <summary>Longest-prefix lookups in a table of 10,000 peers (a /32 each, plus their /24 subnets and a default half).</summary>
+/// <summary>Longest-prefix lookups, and a change, in a table of 10,000 peers (a /32 each, plus their /24 subnets and a default half).</summary>
 [MemoryDiagnoser]
 public class AllowedIpsBenchmarks
 {
     private readonly AllowedIps<object> _table = new();
     private readonly byte[][] _addresses = new byte[1024][];
+    private readonly object _extra = new();
     private int _next;
 
     [GlobalSetup]
@@ -41,4 +42,12 @@ public class AllowedIpsBenchmarks
 
     [Benchmark(Description = "lookup, 10,000 peers")]
     public object? Lookup() => _table.Lookup(_addresses[_next++ & 1023]);
+
+    [Benchmark(Description = "a peer's /32 added and removed, 10,000 peers")]
+    public bool AddAndRemove()
+    {
+        var prefix = new IPNetwork(new IPAddress(new byte[] { 10, 200, (byte)(_next >> 8), (byte)_next++ }), 32);
+        _table.Insert(prefix, _extra);
+        return _table.Remove(prefix, _extra);
+    }
 }

@@ -73,6 +73,72 @@ public class AllowedIpsTests
     }
 
     [Fact]
+    public void IncrementalInsertsMovesAndRemovalsAgreeWithANaiveReference()
+    {
+        // Random sequences of changes (insert, which moves a prefix another owner had; remove by
+        // owner; remove all of an owner) over IPv4 and IPv6 prefixes from a small, overlapping
+        // space; after each sequence every lookup, owner, count and per-owner list must match.
+        var v4 = Gen.Select(Gen.Byte[10, 11], Gen.Byte[0, 3], Gen.Byte[0, 3], Gen.Byte, (a, b, c, d) => new[] { a, b, c, d });
+        var v6 = Gen.Select(Gen.Byte[0, 2], Gen.Byte[0, 3], Gen.Byte[0, 2], (a, b, c) =>
+        {
+            var bytes = new byte[16];
+            bytes[0] = 0xfd;
+            bytes[1] = a;
+            bytes[7] = b;
+            bytes[15] = c;
+            return bytes;
+        });
+        var address = Gen.OneOf(v4, v4, v6);
+        var change = Gen.Select(Gen.Int[0, 9], address, Gen.Int[0, 128], Gen.Int[0, 5], (kind, a, length, owner) => (kind, a, Math.Min(length, a.Length * 8), owner));
+
+        Gen.Select(change.Array[1, 80], address.Array[1, 40]).Sample((changes, probes) =>
+        {
+            var table = new AllowedIps<Owner>();
+            var naive = new Dictionary<(UInt128, int, bool), Owner>();
+            var owners = Enumerable.Range(0, 6).Select(i => new Owner(i)).ToArray();
+            foreach (var (kind, bytes, length, owner) in changes)
+            {
+                var prefix = new IPNetwork(Masked(bytes, length), length);
+                var key = (Value(Masked(bytes, length).GetAddressBytes()), length, bytes.Length == 16);
+                if (kind < 6)
+                {
+                    table.Insert(prefix, owners[owner]);
+                    naive[key] = owners[owner];
+                }
+                else if (kind < 9)
+                {
+                    bool owned = naive.TryGetValue(key, out Owner? current) && current == owners[owner];
+                    Assert.Equal(owned, table.Remove(prefix, owners[owner]));
+                    if (owned)
+                    {
+                        naive.Remove(key);
+                    }
+                }
+                else
+                {
+                    table.RemoveAll(owners[owner]);
+                    foreach (var entry in naive.Where(e => e.Value == owners[owner]).ToList())
+                    {
+                        naive.Remove(entry.Key);
+                    }
+                }
+            }
+
+            Assert.Equal(naive.Count, table.Count);
+            foreach (byte[] probe in probes.Concat(changes.Select(c => c.a)))
+            {
+                Assert.Same(NaiveLookup(naive, probe), table.Lookup(probe));
+            }
+
+            foreach (Owner owner in owners)
+            {
+                Assert.Equal(naive.Count(e => e.Value == owner), table.PrefixesOf(owner).Count);
+                Assert.All(table.PrefixesOf(owner), p => Assert.Same(owner, table.OwnerOf(p)));
+            }
+        }, iter: 500);
+    }
+
+    [Fact]
     public void LongestPrefixWinsAndRemovalFallsBackToTheShorterOne()
     {
         var table = new AllowedIps<Owner>();
@@ -115,6 +181,10 @@ public class AllowedIpsTests
         Assert.Same(hub, table.Lookup(IPAddress.Parse("203.0.113.9")));
         Assert.Null(table.Lookup(IPAddress.Parse("::1")));
     }
+
+    private static UInt128 Value(byte[] bytes) => bytes.Length == 16
+        ? System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes)
+        : System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes);
 
     private static IPAddress Masked(byte[] bytes, int length)
     {
