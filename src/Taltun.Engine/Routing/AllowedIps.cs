@@ -196,12 +196,16 @@ internal sealed class AllowedIps<TPeer>
         where TKey : struct, IBinaryInteger<TKey>
     {
         private readonly ConcurrentDictionary<TKey, TPeer>?[] _levels;
+
+        // Entries per level, kept here: ConcurrentDictionary's own Count and IsEmpty visit every bucket.
+        private readonly int[] _counts;
         private readonly TKey[] _masks;
         private volatile int[] _lengths = [];
 
         public Family(int bits)
         {
             _levels = new ConcurrentDictionary<TKey, TPeer>?[bits + 1];
+            _counts = new int[bits + 1];
             _masks = [.. Enumerable.Range(0, bits + 1).Select(length => TKey.CreateTruncating(MaskOf(length, bits)))];
         }
 
@@ -234,7 +238,7 @@ internal sealed class AllowedIps<TPeer>
 
             TPeer? previous = level.TryGetValue(key, out TPeer? owner) ? owner : null;
             level[key] = peer;
-            if (previous is null && level.Count == 1)
+            if (previous is null && ++_counts[length] == 1)
             {
                 _lengths = [.. _lengths.Append(length).OrderDescending()];
             }
@@ -245,7 +249,7 @@ internal sealed class AllowedIps<TPeer>
         /// <summary>Caller holds the write lock.</summary>
         public void Delete(int length, TKey key)
         {
-            if (_levels[length] is { } level && level.TryRemove(key, out _) && level.IsEmpty)
+            if (_levels[length] is { } level && level.TryRemove(key, out _) && --_counts[length] == 0)
             {
                 _lengths = [.. _lengths.Where(l => l != length)];
             }
