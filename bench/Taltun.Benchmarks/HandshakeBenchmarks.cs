@@ -48,7 +48,7 @@ public class HandshakeBenchmarks : IDisposable
     [Benchmark(Description = "responder: initiation in, response out")]
     public int Respond()
     {
-        Array.Clear(_initiatorAtResponder.Handshake.LatestTimestamp);
+        _initiatorAtResponder.Handshake.LatestTimestamp.Clear();
         _initiatorAtResponder.Handshake.LastInitiationConsumed = null;
         _initiation.CopyTo(_buffer, 0);
         return (int)_responder.Receive(_buffer, _initiation.Length, _source, _output).Kind;

@@ -288,7 +288,7 @@ public sealed class Tunnel : IDisposable
                 peer.TxBytes,
                 peer.RxPackets,
                 peer.TxPackets,
-                peer.Drops.Snapshot(),
+                peer.DropsSnapshot(),
                 peer.PersistentKeepalive,
                 peer.PresharedKey is not null));
         }

@@ -22,15 +22,27 @@ internal enum HandshakeState
 internal sealed class Handshake
 {
     public HandshakeState State;
-    public readonly byte[] Hash = new byte[32];
-    public readonly byte[] ChainingKey = new byte[32];
-    public readonly byte[] LocalEphemeralPrivate = new byte[32];
-    public readonly byte[] RemoteEphemeral = new byte[32];
     public uint LocalIndex;
     public uint RemoteIndex;
 
+    // Inline in this object rather than four arrays of their own: a hub keeps one per peer, and
+    // each array would add an object header and a reference to every idle peer.
+    private Bytes32 _hash;
+    private Bytes32 _chainingKey;
+    private Bytes32 _localEphemeralPrivate;
+    private Bytes32 _remoteEphemeral;
+    private Timestamp12 _latestTimestamp;
+
+    public Span<byte> Hash => _hash;
+
+    public Span<byte> ChainingKey => _chainingKey;
+
+    public Span<byte> LocalEphemeralPrivate => _localEphemeralPrivate;
+
+    public Span<byte> RemoteEphemeral => _remoteEphemeral;
+
     /// <summary>The newest initiation timestamp accepted from this peer; kept across handshakes.</summary>
-    public readonly byte[] LatestTimestamp = new byte[12];
+    public Span<byte> LatestTimestamp => _latestTimestamp;
 
     /// <summary>When the last initiation from this peer was accepted (flood limit).</summary>
     public TimeSpan? LastInitiationConsumed;
@@ -48,4 +60,16 @@ internal sealed class Handshake
         LocalIndex = 0;
         RemoteIndex = 0;
     }
+}
+
+[System.Runtime.CompilerServices.InlineArray(32)]
+internal struct Bytes32
+{
+    private byte _first;
+}
+
+[System.Runtime.CompilerServices.InlineArray(MessageLayout.TimestampSize)]
+internal struct Timestamp12
+{
+    private byte _first;
 }

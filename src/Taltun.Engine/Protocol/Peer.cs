@@ -18,7 +18,12 @@ internal sealed class Peer
     /// <summary>Packets kept while a handshake completes (wireguard-go's QueueStagedSize).</summary>
     public const int MaxStagedPackets = 128;
 
-    private readonly Queue<(byte[] Buffer, int Length)> _staged = new();
+    private static readonly IReadOnlyDictionary<DropReason, long> EmptyDrops = new Dictionary<DropReason, long>();
+
+    // Created with the first packet that waits for a session: most peers of a hub never stage one.
+    private Queue<(byte[] Buffer, int Length)>? _staged;
+    private DropCounters? _drops;
+    private CookieGenerator? _cookies;
     private Keypair? _previous;
     private Keypair? _current;
     private Keypair? _next;
@@ -37,7 +42,6 @@ internal sealed class Peer
         PresharedKey = presharedKey;
         PersistentKeepalive = persistentKeepalive;
         StaticStatic = staticStatic;
-        Cookies = new CookieGenerator(publicKey);
     }
 
     public PublicKey PublicKey { get; }
@@ -69,7 +73,10 @@ internal sealed class Peer
     public long TxPackets => Interlocked.Read(ref _txPackets);
 
     /// <summary>Drops attributable to this peer (bad tag, replay, wrong inner source, queue full…).</summary>
-    public DropCounters Drops { get; } = new();
+    public DropCounters Drops => _drops ?? Interlocked.CompareExchange(ref _drops, new DropCounters(), null) ?? _drops!;
+
+    /// <summary>The drops so far by reason, without creating counters for a peer that never dropped anything.</summary>
+    public IReadOnlyDictionary<DropReason, long> DropsSnapshot() => _drops?.Snapshot() ?? EmptyDrops;
 
     /// <summary>Wall-clock time of the latest completed handshake, or null if none.</summary>
     public DateTimeOffset? LatestHandshake
@@ -91,7 +98,8 @@ internal sealed class Peer
     /// <summary>DH(our static private, their static public), computed once per peer.</summary>
     internal byte[] StaticStatic { get; }
 
-    internal CookieGenerator Cookies { get; }
+    /// <summary>The initiator's cookie state, created with this peer's first handshake message (its keys derive from the public key).</summary>
+    internal CookieGenerator Cookies => _cookies ?? Interlocked.CompareExchange(ref _cookies, new CookieGenerator(PublicKey), null) ?? _cookies!;
 
     internal object HandshakeLock { get; } = new();
 
@@ -195,16 +203,17 @@ internal sealed class Peer
         byte[] copy = ArrayPool<byte>.Shared.Rent(packet.Length);
         packet.CopyTo(copy);
         bool overflowed = false;
-        lock (_staged)
+        Queue<(byte[] Buffer, int Length)> staged = _staged ?? Interlocked.CompareExchange(ref _staged, new Queue<(byte[] Buffer, int Length)>(), null) ?? _staged!;
+        lock (staged)
         {
-            if (_staged.Count >= MaxStagedPackets)
+            if (staged.Count >= MaxStagedPackets)
             {
-                ArrayPool<byte>.Shared.Return(_staged.Dequeue().Buffer, clearArray: true);
+                ArrayPool<byte>.Shared.Return(staged.Dequeue().Buffer, clearArray: true);
                 overflowed = true;
             }
 
-            _staged.Enqueue((copy, packet.Length));
-            Volatile.Write(ref _stagedCount, _staged.Count);
+            staged.Enqueue((copy, packet.Length));
+            Volatile.Write(ref _stagedCount, staged.Count);
         }
 
         return !overflowed;
@@ -214,14 +223,19 @@ internal sealed class Peer
     internal int Unstage(Span<byte> destination)
     {
         (byte[] Buffer, int Length) item;
-        lock (_staged)
+        if (Volatile.Read(ref _staged) is not { } staged)
         {
-            if (!_staged.TryDequeue(out item))
+            return -1;
+        }
+
+        lock (staged)
+        {
+            if (!staged.TryDequeue(out item))
             {
                 return -1;
             }
 
-            Volatile.Write(ref _stagedCount, _staged.Count);
+            Volatile.Write(ref _stagedCount, staged.Count);
         }
 
         item.Buffer.AsSpan(0, item.Length).CopyTo(destination);
@@ -231,10 +245,15 @@ internal sealed class Peer
 
     internal int ClearStaged()
     {
-        lock (_staged)
+        if (Volatile.Read(ref _staged) is not { } staged)
         {
-            int count = _staged.Count;
-            while (_staged.TryDequeue(out var item))
+            return 0;
+        }
+
+        lock (staged)
+        {
+            int count = staged.Count;
+            while (staged.TryDequeue(out var item))
             {
                 ArrayPool<byte>.Shared.Return(item.Buffer, clearArray: true);
             }
