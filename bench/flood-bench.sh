@@ -107,7 +107,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 time_to_reach() { # namespace → seconds until one echo to the hub is answered (20 s at most)
     local start; start=$(date +%s.%N)
     for _ in $(seq 200); do
-        if ip netns exec "$1" ping -c 1 -W 0.1 10.0.0.1 >/dev/null 2>&1; then break; fi
+        if ip netns exec "$1" ping -n -c 1 -W 0.1 10.0.0.1 >/dev/null 2>&1; then break; fi
     done
     awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }'
 }

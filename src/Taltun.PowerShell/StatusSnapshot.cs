@@ -23,16 +23,16 @@ internal static class StatusSnapshot
             ConfigPath = config.SourcePath,
             Started = status.Started.LocalDateTime,
             Relay = status.Relay,
-            Peers = [.. status.Peers.Select(p => Of(status.InterfaceName, p, config))],
+            Peers = [.. status.Peers.Select(p => Of(status.InterfaceName, p))],
             Drops = Names(status.Drops),
         };
     }
 
-    public static TaltunPeer Of(string tunnel, PeerStatus peer, TunnelConfiguration config) => new()
+    public static TaltunPeer Of(string tunnel, PeerStatus peer) => new()
     {
         Tunnel = tunnel,
         PublicKey = peer.PublicKey.ToBase64(),
-        VirtualIP = config.Peers.FirstOrDefault(p => p.PublicKey == peer.PublicKey)?.VirtualIP?.ToString(),
+        VirtualIP = peer.VirtualIP?.ToString(),
         Endpoint = peer.Endpoint?.ToString(),
         AllowedIPs = [.. peer.AllowedIps.Select(a => a.ToString())],
         LatestHandshake = peer.LatestHandshake?.LocalDateTime,

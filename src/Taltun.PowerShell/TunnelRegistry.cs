@@ -41,57 +41,23 @@ internal static class TunnelRegistry
     }
 }
 
-/// <summary>
-/// A running tunnel and the configuration it runs with, kept current as peers are added and
-/// removed so Save-TaltunConfig writes what runs. Thread-safe: the configuration is swapped whole.
-/// </summary>
-internal sealed class RegisteredTunnel(Tunnel tunnel, TunnelConfiguration configuration, string? networkNamespace)
+/// <summary>A running tunnel of this process, with what PowerShell knows of it besides the engine. Thread-safe.</summary>
+internal sealed class RegisteredTunnel(Tunnel tunnel, string? networkNamespace)
 {
-    private readonly Lock _lock = new();
-    private TunnelConfiguration _configuration = configuration;
-
     public string Name => Tunnel.InterfaceName;
 
     public Tunnel Tunnel { get; } = tunnel;
 
     public string? NetworkNamespace { get; } = networkNamespace;
 
-    public TunnelConfiguration Configuration
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _configuration;
-            }
-        }
-    }
+    /// <summary>The configuration as it runs now, with every peer added and removed since it started.</summary>
+    public TunnelConfiguration Configuration => Tunnel.Configuration;
 
     /// <summary>
-    /// Adds a peer to the engine and the configuration together; throws (changing nothing) if
-    /// either refuses. With <paramref name="movePrefixes"/> addresses other peers own move to it.
+    /// Adds a peer to the engine and the running configuration together; throws (changing
+    /// nothing) if either refuses. With <paramref name="movePrefixes"/> addresses other peers own move to it.
     /// </summary>
-    public void AddPeer(PeerConfiguration peer, bool movePrefixes)
-    {
-        lock (_lock)
-        {
-            TunnelConfiguration next = _configuration.WithPeer(peer, movePrefixes);
-            Tunnel.AddPeer(next.PeerOptionsFor(peer), movePrefixes);
-            _configuration = next;
-        }
-    }
+    public void AddPeer(PeerConfiguration peer, bool movePrefixes) => Tunnel.AddPeer(peer, movePrefixes);
 
-    public bool RemovePeer(Crypto.PublicKey publicKey)
-    {
-        lock (_lock)
-        {
-            if (!Tunnel.RemovePeer(publicKey))
-            {
-                return false;
-            }
-
-            _configuration = _configuration with { Peers = [.. _configuration.Peers.Where(p => p.PublicKey != publicKey)] };
-            return true;
-        }
-    }
+    public bool RemovePeer(Crypto.PublicKey publicKey) => Tunnel.RemovePeer(publicKey);
 }

@@ -100,6 +100,7 @@ public sealed record TunnelConfiguration
             Peers = peers,
             ClampMss = MssClamping,
             Warnings = Warnings,
+            Configuration = this,
         };
         try
         {
@@ -187,79 +188,9 @@ public sealed record TunnelConfiguration
         }
     }
 
-    /// <summary>
-    /// This configuration with <paramref name="peer"/> added while the tunnel runs. A prefix that
-    /// another peer owns is refused, naming that peer, unless <paramref name="move"/>: then it
-    /// moves to the new peer, as <c>wg set</c> moves it, and leaves the other peer's entry, which
-    /// must keep an address of its own. Problems name the cmdlet's parameters.
-    /// </summary>
-    public TunnelConfiguration WithPeer(PeerConfiguration peer, bool move)
-    {
-        if ((KeyProblem(peer) ?? (Peers.Any(p => p.PublicKey == peer.PublicKey) ? $"peer {peer.PublicKey} is already on this tunnel; remove it first to change it." : null)) is { } keyProblem)
-        {
-            throw Invalid("PublicKey", keyProblem);
-        }
-
-        if (VirtualIPProblem(peer) is { } vipProblem)
-        {
-            throw Invalid("VirtualIP", vipProblem);
-        }
-
-        List<(IPNetwork Prefix, string Field)> claims = ClaimsOf(peer, IsHub(peer));
-        if (claims.Count == 0)
-        {
-            throw Invalid("VirtualIP", PeerRules.OwnsNothing("-VirtualIP", "-AllowedIPs"));
-        }
-
-        var peers = Peers.ToList();
-        var owners = new Dictionary<IPNetwork, int>();
-        for (int i = 0; i < peers.Count; i++)
-        {
-            foreach ((IPNetwork prefix, _) in ClaimsOf(peers[i], IsHub(peers[i])))
-            {
-                owners.TryAdd(prefix, i);
-            }
-        }
-
-        foreach ((IPNetwork prefix, string field) in claims)
-        {
-            if (!owners.TryGetValue(prefix, out int index))
-            {
-                continue;
-            }
-
-            PeerConfiguration owner = peers[index];
-            string parameter = field == "vip" ? "VirtualIP" : "AllowedIPs";
-            if (!move)
-            {
-                throw Invalid(parameter, $"{prefix} {PeerRules.AlreadyBelongsTo(owner.PublicKey, owner.VirtualIP)}. Give -Force to move it to this peer (as wg set does), or choose another address.");
-            }
-
-            PeerConfiguration left = owner with
-            {
-                VirtualIP = owner.VirtualIP is { } vip && new InterfaceAddress(vip, 0).Host == prefix ? null : owner.VirtualIP,
-                AllowedIps = [.. owner.AllowedIps.Where(a => a != prefix)],
-            };
-            List<(IPNetwork Prefix, string Field)> remaining = ClaimsOf(left, IsHub(owner));
-            if (remaining.Any(c => c.Prefix == prefix))
-            {
-                throw Invalid(parameter, $"{prefix} is routed to peer {owner.PublicKey} because it is this client's hub (the VPN subnet and routes go to the hub); it cannot move.");
-            }
-
-            if (remaining.Count == 0)
-            {
-                throw Invalid(parameter, $"moving {prefix} would leave peer {owner.PublicKey} with no address. Remove that peer first (Remove-TaltunPeer), or give this one another address.");
-            }
-
-            peers[index] = left;
-        }
-
-        return this with { Peers = [.. peers, peer] };
-    }
-
     private bool IsHub(PeerConfiguration peer) => Hub is { } hub && hub.PublicKey == peer.PublicKey;
 
-    private PeerOptions ToPeerOptions(PeerConfiguration peer, bool isHub)
+    internal PeerOptions ToPeerOptions(PeerConfiguration peer, bool isHub)
     {
         int keepalive = peer.PersistentKeepalive ?? (isHub ? ClientKeepaliveSeconds : 0);
         return new PeerOptions
@@ -277,7 +208,7 @@ public sealed record TunnelConfiguration
     /// prefix, its allowed IPs, and for a client's hub (key "") the whole VPN subnet and every
     /// route, since a spoke reaches the other spokes and the routed networks only through its hub.
     /// </summary>
-    private List<(IPNetwork Prefix, string Field)> ClaimsOf(PeerConfiguration peer, bool isHub)
+    internal List<(IPNetwork Prefix, string Field)> ClaimsOf(PeerConfiguration peer, bool isHub)
     {
         var claims = new List<(IPNetwork Prefix, string Field)>();
         if (peer.VirtualIP is { } vip)
@@ -296,7 +227,7 @@ public sealed record TunnelConfiguration
     }
 
     /// <summary>Why <paramref name="peer"/>'s public key cannot be a peer's, or null.</summary>
-    private string? KeyProblem(PeerConfiguration peer) => PrivateKey switch
+    internal string? KeyProblem(PeerConfiguration peer) => PrivateKey switch
     {
         null => null,
         _ when peer.PublicKey == PrivateKey.PublicKey => PeerRules.OwnKey,
@@ -305,7 +236,7 @@ public sealed record TunnelConfiguration
     };
 
     /// <summary>Why <paramref name="peer"/>'s virtual IP cannot be a peer's, or null.</summary>
-    private string? VirtualIPProblem(PeerConfiguration peer)
+    internal string? VirtualIPProblem(PeerConfiguration peer)
     {
         if (peer.VirtualIP is not { } vip)
         {
@@ -344,8 +275,6 @@ public sealed record TunnelConfiguration
             throw Error(peer.Line, "peers.endpoint", $"cannot resolve {MessageText.Quote(host)}: {e.Message}");
         }
     }
-
-    private static ConfigurationException Invalid(string parameter, string problem) => ParameterValues.Invalid(parameter, problem);
 
     private ConfigurationException Error(int line, string key, string problem) =>
         new(SourcePath, line, key, problem);

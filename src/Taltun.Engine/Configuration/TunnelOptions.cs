@@ -48,6 +48,13 @@ public sealed partial record TunnelOptions
     /// </summary>
     public RelayPolicy? Relay { get; init; } = RelayPolicy.All;
 
+    /// <summary>
+    /// The configuration these options were made from, which the tunnel keeps current as peers
+    /// change (to save it, or derive a client's from it); null for options built directly, whose
+    /// tunnel describes its peers by their allowed IPs.
+    /// </summary>
+    public TunnelConfiguration? Configuration { get; init; }
+
     /// <summary>Lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (both directions).</summary>
     public bool ClampMss { get; init; } = true;
 

@@ -7,6 +7,7 @@ namespace Taltun.Device;
 /// <summary>A snapshot of one peer of a running tunnel (what <c>wg show</c> prints, plus drops by reason).</summary>
 public sealed record PeerStatus(
     PublicKey PublicKey,
+    IPAddress? VirtualIP,
     IPEndPoint? Endpoint,
     IReadOnlyList<IPNetwork> AllowedIps,
     DateTimeOffset? LatestHandshake,

@@ -45,6 +45,7 @@ public sealed class Tunnel : IDisposable
     private readonly List<Thread> _threads = [];
     private readonly Lock _lifecycle = new();
     private readonly Lock _peerChanges = new();
+    private readonly RunningConfiguration _running;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stoppedSource = new();
     private bool _stopped;
@@ -66,6 +67,7 @@ public sealed class Tunnel : IDisposable
         _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], log, options.ClampMss))];
         var local = new LocalAddresses(options.Addresses);
         _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakeQueue, local, log, options.ClampMss, options.Relay))];
+        _running = new RunningConfiguration(options.Configuration ?? Describe(options));
         Started = time.GetUtcNow();
     }
 
@@ -141,7 +143,8 @@ public sealed class Tunnel : IDisposable
             {
                 foreach (PeerOptions peer in options.Peers)
                 {
-                    tunnel.AddPeer(peer);
+                    // The running configuration already holds these: it was made from the options.
+                    tunnel.AddPeerLocked(peer, movePrefixes: false);
                 }
 
                 tunnel.StartThreads();
@@ -184,6 +187,33 @@ public sealed class Tunnel : IDisposable
         lock (_peerChanges)
         {
             AddPeerLocked(options, movePrefixes);
+            _running.Record(Describe(options));
+        }
+    }
+
+    /// <summary>
+    /// Adds a peer as a user describes it (virtual IP, endpoint as written, …), checked against the
+    /// running configuration first (<see cref="CheckPeer"/>); the running configuration, which
+    /// <see cref="Configuration"/> returns, changes with it. Costs the same at any peer count.
+    /// </summary>
+    public void AddPeer(PeerConfiguration peer, bool movePrefixes = false)
+    {
+        lock (_peerChanges)
+        {
+            PeerChange change = _running.Plan(peer, movePrefixes);
+            PeerOptions options = _running.OptionsFor(peer);
+            options.Validate(_options.PrivateKey);
+            AddPeerLocked(options, movePrefixes);
+            _running.Apply(change);
+        }
+    }
+
+    /// <summary>Throws <see cref="ConfigurationException"/> if <see cref="AddPeer(PeerConfiguration, bool)"/> would refuse the peer; changes nothing (for -WhatIf).</summary>
+    public void CheckPeer(PeerConfiguration peer, bool movePrefixes = false)
+    {
+        lock (_peerChanges)
+        {
+            _running.Plan(peer, movePrefixes);
         }
     }
 
@@ -192,7 +222,29 @@ public sealed class Tunnel : IDisposable
     {
         lock (_peerChanges)
         {
+            _running.Remove(publicKey);
             return RemovePeerLocked(publicKey);
+        }
+    }
+
+    /// <summary>The configuration as it runs now: the one it started with, and every change since.</summary>
+    public TunnelConfiguration Configuration
+    {
+        get
+        {
+            lock (_peerChanges)
+            {
+                return _running.Snapshot();
+            }
+        }
+    }
+
+    /// <summary>How a peer is configured now (virtual IP, endpoint as written), or null.</summary>
+    public PeerConfiguration? FindPeerConfiguration(PublicKey publicKey)
+    {
+        lock (_peerChanges)
+        {
+            return _running.Find(publicKey);
         }
     }
 
@@ -274,13 +326,27 @@ public sealed class Tunnel : IDisposable
         return true;
     }
 
+    /// <summary>A snapshot of the tunnel and every peer, in the order the peers came. Costs one pass over the peers.</summary>
     public TunnelStatus GetStatus()
     {
         var peers = new List<PeerStatus>();
-        foreach (Peer peer in _core.Peers)
+        lock (_peerChanges)
         {
-            peers.Add(new PeerStatus(
+            foreach (PeerConfiguration configured in _running.Peers)
+            {
+                if (_core.FindPeer(configured.PublicKey) is { } peer)
+                {
+                    peers.Add(StatusOf(peer, configured.VirtualIP));
+                }
+            }
+        }
+
+        return new TunnelStatus(InterfaceName, PublicKey, ListenPort, _options.Addresses, _options.Mtu, _setup.Routes, Started, _core.Drops.Snapshot(), peers, _options.Relay?.ToString() ?? "off");
+    }
+
+    private PeerStatus StatusOf(Peer peer, IPAddress? virtualIP) => new(
                 peer.PublicKey,
+                virtualIP,
                 peer.Endpoint?.EndPoint,
                 _core.AllowedIps.PrefixesOf(peer),
                 peer.LatestHandshake,
@@ -290,11 +356,7 @@ public sealed class Tunnel : IDisposable
                 peer.TxPackets,
                 peer.DropsSnapshot(),
                 peer.PersistentKeepalive,
-                peer.PresharedKey is not null));
-        }
-
-        return new TunnelStatus(InterfaceName, PublicKey, ListenPort, _options.Addresses, _options.Mtu, _setup.Routes, Started, _core.Drops.Snapshot(), peers, _options.Relay?.ToString() ?? "off");
-    }
+                peer.PresharedKey is not null);
 
     /// <summary>Stops the threads, removes what Start added, and deletes the interface. Safe to call more than once.</summary>
     public void Stop()
@@ -347,6 +409,28 @@ public sealed class Tunnel : IDisposable
     }
 
     public void Dispose() => Stop();
+
+    /// <summary>A configuration for options built directly: each peer described by its allowed IPs.</summary>
+    private static TunnelConfiguration Describe(TunnelOptions options) => new()
+    {
+        InterfaceName = options.InterfaceName,
+        PrivateKey = options.PrivateKey,
+        ListenEndPoint = options.ListenEndPoint,
+        Addresses = options.Addresses,
+        Mtu = options.Mtu,
+        Routes = options.Routes,
+        MssClamping = options.ClampMss,
+        Peers = [.. options.Peers.Select(Describe)],
+    };
+
+    private static PeerConfiguration Describe(PeerOptions peer) => new()
+    {
+        PublicKey = peer.PublicKey,
+        Endpoint = peer.Endpoint?.ToString(),
+        AllowedIps = peer.AllowedIps,
+        PersistentKeepalive = (int)peer.PersistentKeepalive.TotalSeconds,
+        PresharedKey = peer.PresharedKey,
+    };
 
     private static string OffloadSummary(TunDevice tun, UdpSocket socket, bool wanted) => !wanted
         ? "Offloads are off (UseOffloads = false)."

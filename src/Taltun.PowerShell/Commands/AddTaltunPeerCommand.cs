@@ -84,7 +84,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
         try
         {
             // Checked before -WhatIf answers: a refused peer is refused either way.
-            _ = registered.Configuration.WithPeer(peer, Force);
+            registered.Tunnel.CheckPeer(peer, Force);
         }
         catch (ConfigurationException e)
         {

@@ -125,7 +125,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             return;
         }
 
-        var registered = new RegisteredTunnel(tunnel, config, NetworkNamespace);
+        var registered = new RegisteredTunnel(tunnel, NetworkNamespace);
         if (!TunnelRegistry.TryAdd(registered))
         {
             tunnel.Stop();
