@@ -3,7 +3,7 @@
 // packets moved. Usage (inside the namespace, as root):
 //   Taltun.BenchHost --key FILE --address 10.0.0.1/24 --listen 0.0.0.0:9000
 //                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off] [--queues N]
-//   Taltun.BenchHost --config hub.toml         (runs until SIGTERM)
+//   Taltun.BenchHost --config hub.toml         (runs until SIGTERM; SIGUSR1 collects garbage)
 using System.Diagnostics;
 using System.Net;
 using Taltun.Configuration;
@@ -22,7 +22,14 @@ Console.Error.WriteLine(string.Join(Environment.NewLine, tunnel.Log.Entries.Sele
 
 if (config is not null)
 {
-    // A hub or spoke of bench/flood-bench.sh: it runs until SIGTERM.
+    // A hub or spoke of the bench scripts: it runs until SIGTERM. SIGUSR1 collects garbage, so
+    // the resident memory a script reads next is what the tunnel keeps, not what it threw away.
+    Collect();
+    using var collect = System.Runtime.InteropServices.PosixSignalRegistration.Create((System.Runtime.InteropServices.PosixSignal)10, context =>
+    {
+        context.Cancel = true;
+        Collect();
+    });
     using var terminated = new ManualResetEventSlim();
     using var registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
     {
@@ -44,6 +51,14 @@ while (Console.ReadLine() is { } line && line != "stop")
             "packets", peers.Sum(p => p.RxPackets + p.TxPackets),
             "bytes", peers.Sum(p => p.RxBytes + p.TxBytes)));
     }
+}
+
+static void Collect()
+{
+    System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    Console.Error.WriteLine($"memory managed={GC.GetTotalMemory(forceFullCollection: false)}");
 }
 
 static TunnelOptions FromArguments(Dictionary<string, string> options)

@@ -40,6 +40,8 @@ public sealed class Swarm : IDisposable
 
     public long CookieReplies => _peers.Sum(p => p.CookieReplies);
 
+    public long EchoReplies => _peers.Sum(p => p.EchoReplies);
+
     /// <summary>Each peer's public key and tunnel address, as the hub must know them.</summary>
     public IEnumerable<(PublicKey Key, IPAddress Address)> Members => _peers.Select(p => (p.Key.PublicKey, p.TunnelAddress));
 

@@ -103,6 +103,9 @@ internal sealed class PeerScheduler : IPeerScheduler, IDisposable
             if (_requests.IsEmpty)
             {
                 TimeSpan wait = next == long.MaxValue ? limit : TimeSpan.FromTicks(Math.Clamp(next - now.Ticks, 0, limit.Ticks));
+
+                // The event waits whole milliseconds: a shorter wait would not sleep at all.
+                wait = TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
                 _signal.Wait(wait, stopping);
             }
         }

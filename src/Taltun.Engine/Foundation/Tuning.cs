@@ -55,6 +55,14 @@ internal static class Tuning
     /// <summary>How long "under load" lasts after the queue drains (wireguard-go's UnderLoadAfterTime).</summary>
     public static readonly TimeSpan UnderLoadHold = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How early the control thread may serve a peer's timers: every peer due within this much is
+    /// served in one wake. WireGuard's timers are seconds long, so 10 ms is precise enough, and a hub
+    /// whose peers fall due a fraction of a millisecond apart (thousands of sessions started within
+    /// a second) sleeps between batches instead of spinning through waits too short to sleep.
+    /// </summary>
+    public static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(10);
+
     /// <summary>How long Stop waits for each thread before reporting it stuck.</summary>
     public static readonly TimeSpan ThreadJoinTimeout = TimeSpan.FromSeconds(2);
 }
