@@ -1,49 +1,36 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto.Digests;
 
 namespace Taltun.Crypto;
 
 /// <summary>
 /// BLAKE2s (RFC 7693) and the constructions WireGuard builds on it: HASH, keyed MAC, HMAC and
-/// the Noise HKDF. BouncyCastle supplies the hash; HMAC is spelled out here because Noise fixes
-/// its block size at BLAKE2s's 64 bytes. Thread-safe (no shared state). Used on the handshake
-/// path only, never per transport packet.
+/// the Noise HKDF, all on <see cref="Blake2sState"/> so none allocates. HMAC is spelled out
+/// here because Noise fixes its block size at BLAKE2s's 64 bytes. Thread-safe (no shared
+/// state). Used on the handshake and cookie paths only, never per transport packet.
 /// </summary>
 internal static class Blake2s
 {
     public const int HashSize = 32;
-    public const int BlockSize = 64;
+    public const int BlockSize = Blake2sState.BlockSize;
     public const int MacSize = 16;
 
-    /// <summary>HASH(a ‖ b ‖ c): unkeyed BLAKE2s-256 of the concatenated inputs.</summary>
+    /// <summary>HASH(a ‖ b ‖ c): unkeyed BLAKE2s-256 of the concatenated inputs. The output may overlap the inputs.</summary>
     public static void Hash(Span<byte> output, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b = default, ReadOnlySpan<byte> c = default)
     {
-        var digest = new Blake2sDigest(HashSize * 8);
-        digest.BlockUpdate(a);
-        digest.BlockUpdate(b);
-        digest.BlockUpdate(c);
-        digest.DoFinal(output);
+        var state = new Blake2sState(HashSize);
+        state.Update(a);
+        state.Update(b);
+        state.Update(c);
+        state.Finish(output);
     }
 
     /// <summary>MAC(key, input): keyed BLAKE2s with a 16-byte output, as mac1/mac2 and cookies use.</summary>
-    /// <remarks>
-    /// The key may be the cookie secret: BouncyCastle takes it as an array and keeps copies, so
-    /// both are zeroed when done rather than left for the garbage collector.
-    /// </remarks>
     public static void Mac(Span<byte> output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> input)
     {
-        byte[] keyCopy = key.ToArray();
-        var digest = new Blake2sDigest(keyCopy, MacSize, null, null);
-        try
-        {
-            digest.BlockUpdate(input);
-            digest.DoFinal(output);
-        }
-        finally
-        {
-            digest.ClearKey();
-            CryptographicOperations.ZeroMemory(keyCopy);
-        }
+        // The key may be the cookie secret: Finish zeroes the state that held it.
+        var state = new Blake2sState(MacSize, key);
+        state.Update(input);
+        state.Finish(output);
     }
 
     /// <summary>HMAC-BLAKE2s-256 (RFC 2104 with a 64-byte block).</summary>

@@ -1,4 +1,6 @@
 using System.Text;
+using CsCheck;
+using Org.BouncyCastle.Crypto.Digests;
 using Taltun.Crypto;
 
 namespace Taltun.Tests.Crypto;
@@ -76,5 +78,55 @@ public class Blake2sTests
         var chainingKey = new byte[32];
         Blake2s.Kdf(chainingKey, Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), chainingKey);
         Assert.Equal("d36c68692b681300676744097a482d8e0161a95bc9ed309b17bd78eafa8c49ae", Hex.Of(chainingKey));
+    }
+
+    [Fact]
+    public void StateMatchesBouncyCastleForAnyLengthsKeysAndChunking()
+    {
+        // Block boundaries are where a BLAKE2s goes wrong: lengths straddle 64 and 128, and the
+        // input arrives in random pieces as the handshake's concatenations feed it.
+        var cases =
+            from data in Gen.Byte.Array[0, 300]
+            from key in Gen.Byte.Array[0, 32]
+            from outputLength in Gen.Int[1, 32]
+            from cut1 in Gen.Int[0, 300]
+            from cut2 in Gen.Int[0, 300]
+            select (data, key, outputLength, cut1, cut2);
+
+        cases.Sample(c =>
+        {
+            int first = Math.Min(c.cut1, c.data.Length);
+            int second = Math.Max(first, Math.Min(c.cut2, c.data.Length));
+            var state = new Blake2sState(c.outputLength, c.key);
+            state.Update(c.data.AsSpan(0, first));
+            state.Update(c.data.AsSpan(first, second - first));
+            state.Update(c.data.AsSpan(second));
+            var ours = new byte[c.outputLength];
+            state.Finish(ours);
+
+            var reference = c.key.Length == 0
+                ? new Blake2sDigest(c.outputLength * 8)
+                : new Blake2sDigest(c.key, c.outputLength, null, null);
+            reference.BlockUpdate(c.data, 0, c.data.Length);
+            var expected = new byte[c.outputLength];
+            reference.DoFinal(expected, 0);
+            Assert.Equal(Hex.Of(expected), Hex.Of(ours));
+        }, iter: 2000);
+    }
+
+    [Fact]
+    public void HashingAllocatesNothing()
+    {
+        var output = new byte[32];
+        var input = new byte[200];
+        Blake2s.Kdf(output, input, output);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            Blake2s.Kdf(output, input, output, output);
+            Blake2s.Mac(output.AsSpan(0, 16), output, input);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
