@@ -15,13 +15,25 @@ public static partial class ConfigurationFile
     public static void Save(TunnelConfiguration config, string path, FileWriteOptions? options = null) =>
         SafeFile.WriteText(path, Format(config), options ?? new FileWriteOptions());
 
+    /// <summary>The text of <paramref name="config"/> in <paramref name="format"/>; <paramref name="lost"/> says what that format cannot express.</summary>
+    public static string Format(TunnelConfiguration config, ConfigurationFormat format, out IReadOnlyList<string> lost)
+    {
+        if (format == ConfigurationFormat.WgQuick)
+        {
+            return WgQuickFile.Format(config, out lost);
+        }
+
+        lost = [];
+        return Format(config);
+    }
+
     /// <summary>The TOML text of <paramref name="config"/>, as <see cref="Save"/> writes it.</summary>
     public static string Format(TunnelConfiguration config)
     {
         var text = new StringBuilder();
         text.AppendLine("# Taltun tunnel configuration (written by Taltun; comments are not kept).");
         text.AppendLine("[interface]");
-        text.AppendLine($"mode = {Quote(config.Mode == TunnelMode.Client ? "client" : "server")}");
+        text.AppendLine($"mode = {Quote(config.Mode.ToString().ToLowerInvariant())}");
         text.AppendLine($"tun_name = {Quote(config.InterfaceName)}");
         text.AppendLine(config.Addresses.Count == 1 ? $"vip = {Quote(config.Addresses[0].ToString())}" : $"vip = {List(config.Addresses.Select(a => a.ToString()))}");
         text.AppendLine($"local_addr = {Quote(config.ListenEndPoint.ToString())}");
@@ -44,6 +56,38 @@ public static partial class ConfigurationFile
         if (config.Relay is { } relay)
         {
             text.AppendLine($"relay = {Quote(relay.ToString().ToLowerInvariant())}");
+        }
+
+        if (config.Dns is { } dns)
+        {
+            text.AppendLine($"dns = {List(dns.Entries)}");
+        }
+
+        if (config.Table == RouteTable.Off)
+        {
+            text.AppendLine("table = \"off\"");
+        }
+
+        if (config.FirewallMark != 0)
+        {
+            text.AppendLine($"fwmark = {config.FirewallMark.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        foreach (IGrouping<HookPhase, HookCommand> phase in config.Hooks.GroupBy(h => h.Phase))
+        {
+            string key = phase.Key switch
+            {
+                HookPhase.PreUp => "pre_up",
+                HookPhase.PostUp => "post_up",
+                HookPhase.PreDown => "pre_down",
+                _ => "post_down",
+            };
+            text.AppendLine($"{key} = {List(phase.Select(h => h.Command))}");
+        }
+
+        if (config.SaveConfig)
+        {
+            text.AppendLine("save_config = true");
         }
 
         foreach (PeerConfiguration peer in config.Peers)
