@@ -134,7 +134,7 @@ internal sealed class DnsConfiguration
                     throw new TunnelException(TunnelError.DnsFailed, $"Process {earlier.Pid} holds the DNS settings of a tunnel named '{_interfaceName}' here ({statePath}); stop that tunnel first.");
                 }
 
-                Undo(earlier, _system, _log);
+                Undo(earlier, _system, _log, interfaceUp: false);
             }
 
             DnsRecord record = Prepare();
@@ -182,7 +182,7 @@ internal sealed class DnsConfiguration
             if (RuntimeState.IsAbandoned(record.Pid, record.ProcessStart))
             {
                 log.Warning($"Tunnel '{record.Tunnel}' ended with its process ({record.Pid}) without stopping; putting back the DNS settings it changed ({Describe(record.Method, record.Namespace)}).");
-                Undo(record, system, log);
+                Undo(record, system, log, interfaceUp: false);
             }
         }
     }
@@ -202,7 +202,7 @@ internal sealed class DnsConfiguration
         }
 
         _applied = false;
-        return Undo(Read(StatePath), _system, _log);
+        return Undo(Read(StatePath), _system, _log, interfaceUp: true);
     }
 
     /// <summary>What to record before changing anything: the method, the owner, and for a namespace file what was there.</summary>
@@ -257,8 +257,12 @@ internal sealed class DnsConfiguration
         }
     }
 
-    /// <summary>Puts back what <paramref name="record"/> says was changed and removes the record; returns a problem to report, or null.</summary>
-    private static string? Undo(DnsRecord record, DnsSystem system, TunnelLog log)
+    /// <summary>
+    /// Puts back what <paramref name="record"/> says was changed and removes the record; returns a
+    /// problem to report, or null. <paramref name="interfaceUp"/> is false for a dead process's
+    /// tunnel, whose interface went with it (and systemd-resolved's settings with the interface).
+    /// </summary>
+    private static string? Undo(DnsRecord record, DnsSystem system, TunnelLog log, bool interfaceUp)
     {
         string? problem = null;
         try
@@ -266,8 +270,7 @@ internal sealed class DnsConfiguration
             switch (record.Method)
             {
                 case DnsMethod.Resolvectl:
-                    // The settings belong to the interface: once it is gone (a dead process's), so are they.
-                    if (system.Resolvectl is not null && Directory.Exists($"/sys/class/net/{record.Tunnel}"))
+                    if (interfaceUp && system.Resolvectl is not null)
                     {
                         Run(system.Resolvectl, null, ["revert", record.Tunnel]);
                     }

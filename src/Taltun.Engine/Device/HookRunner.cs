@@ -10,13 +10,15 @@ namespace Taltun.Device;
 /// ending at its first failure. They run in the tunnel's network namespace. The command and its
 /// output go to the tunnel's log line by line (standard output as information, standard error as
 /// warnings), with anything shaped like a key hidden. A hook fails if it cannot start, exits
-/// non-zero, or runs past <see cref="Timeout"/> (it is then killed, with its children).
+/// non-zero, or runs past its time (<see cref="DefaultTimeout"/>; it is then killed, with its children).
 /// Thread-safe: runs share nothing.
 /// </summary>
-internal sealed class HookRunner(IReadOnlyList<HookCommand> hooks, string interfaceName, string? networkNamespace, TunnelLog log)
+internal sealed class HookRunner(IReadOnlyList<HookCommand> hooks, string interfaceName, string? networkNamespace, TunnelLog log, TimeSpan? timeout = null)
 {
     /// <summary>Longer than any sensible firewall or routing script; a hook that hangs must not hang the start or the stop forever.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly TimeSpan _timeout = timeout ?? DefaultTimeout;
 
     private const string Shell = "/bin/bash";
 
@@ -79,11 +81,11 @@ internal sealed class HookRunner(IReadOnlyList<HookCommand> hooks, string interf
             process.ErrorDataReceived += (_, line) => Write(TunnelLogLevel.Warning, phase, line.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            if (!process.WaitForExit(Timeout))
+            if (!process.WaitForExit(_timeout))
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
-                return $"it did not finish within {Timeout.TotalSeconds:0} s and was stopped";
+                return $"it did not finish within {_timeout.TotalSeconds:0} s and was stopped";
             }
 
             // The first wait returns at exit; this one waits for the last lines of output.
