@@ -89,7 +89,9 @@ Describe 'A client for WireGuard''s apps' {
     }
 
     It 'encodes exactly the file in the PNG' {
-        $decoded = Invoke-Native zbarimg '--quiet' '--raw' $written[1].FullName
+        # zbarimg says on standard error that it found no D-Bus; the code's text is its standard output.
+        $decoded = & zbarimg --quiet --raw $written[1].FullName 2>$null
+        $LASTEXITCODE | Should -Be 0
         ($decoded -join "`n").TrimEnd() | Should -Be (Get-Content $clientConf -Raw).TrimEnd()
     }
 

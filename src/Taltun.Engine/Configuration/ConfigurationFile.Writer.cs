@@ -8,12 +8,18 @@ namespace Taltun.Configuration;
 public static partial class ConfigurationFile
 {
     /// <summary>
-    /// Writes <paramref name="config"/> as TOML through <see cref="SafeFile"/>: mode 0600 (it may
-    /// hold the private key), whole or not at all, never through a link or into a missing
-    /// directory unless <paramref name="options"/> say so.
+    /// Writes <paramref name="config"/> through <see cref="SafeFile"/>: mode 0600 (it may hold the
+    /// private key), whole or not at all, never through a link or into a missing directory unless
+    /// <paramref name="options"/> say so. The format is <paramref name="format"/>, by default the
+    /// one the configuration was read in (TOML for one built from parameters). Returns what the
+    /// format cannot express (see <see cref="WgQuickFile.Format"/>).
     /// </summary>
-    public static void Save(TunnelConfiguration config, string path, FileWriteOptions? options = null) =>
-        SafeFile.WriteText(path, Format(config), options ?? new FileWriteOptions());
+    public static IReadOnlyList<string> Save(TunnelConfiguration config, string path, FileWriteOptions? options = null, ConfigurationFormat? format = null)
+    {
+        string text = Format(config, format ?? config.SourceFormat, out IReadOnlyList<string> lost);
+        SafeFile.WriteText(path, text, options ?? new FileWriteOptions());
+        return lost;
+    }
 
     /// <summary>The text of <paramref name="config"/> in <paramref name="format"/>; <paramref name="lost"/> says what that format cannot express.</summary>
     public static string Format(TunnelConfiguration config, ConfigurationFormat format, out IReadOnlyList<string> lost)

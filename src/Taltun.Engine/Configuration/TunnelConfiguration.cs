@@ -386,10 +386,10 @@ public sealed record TunnelConfiguration
     }
 
     /// <summary>The allowed IPs the engine gives <paramref name="peer"/>: what a wg-quick file writes as its AllowedIPs.</summary>
-    internal IReadOnlyList<IPNetwork> AllowedIpsOf(PeerConfiguration peer) => [.. ClaimsOf(peer, IsHub(peer)).Select(c => c.Prefix).Distinct()];
+    public IReadOnlyList<IPNetwork> AllowedIpsOf(PeerConfiguration peer) => [.. ClaimsOf(peer, IsHub(peer)).Select(c => c.Prefix).Distinct()];
 
     /// <summary>The keepalive the engine gives <paramref name="peer"/>, in seconds (the mode's default where none is set).</summary>
-    internal int KeepaliveOf(PeerConfiguration peer) => peer.PersistentKeepalive ?? (IsHub(peer) ? ClientKeepaliveSeconds : 0);
+    public int KeepaliveOf(PeerConfiguration peer) => peer.PersistentKeepalive ?? (IsHub(peer) ? ClientKeepaliveSeconds : 0);
 
     /// <summary>
     /// For a plain peer with routes on, the two halves of every address family that a peer's /0

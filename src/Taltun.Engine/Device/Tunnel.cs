@@ -320,10 +320,10 @@ public sealed class Tunnel : IDisposable
 
     /// <summary>
     /// Stops the threads, removes what Start added, and deletes the interface. Safe to call more
-    /// than once. Returns what went wrong on the way (a failing down hook, DNS settings that could
-    /// not be put back); the stop completes regardless.
+    /// than once. Returns what went wrong on the way (a failing down hook: HookFailed; DNS settings
+    /// that could not be put back: DnsFailed); the stop completes regardless.
     /// </summary>
-    public IReadOnlyList<string> Stop()
+    public IReadOnlyList<TunnelException> Stop()
     {
         lock (_lifecycle)
         {
@@ -335,10 +335,10 @@ public sealed class Tunnel : IDisposable
             _stopped = true;
         }
 
-        var problems = new List<string>();
+        var problems = new List<TunnelException>();
         if (_up && _hooks?.Run(HookPhase.PreDown) is { } preDown)
         {
-            problems.Add(preDown);
+            problems.Add(new TunnelException(TunnelError.HookFailed, preDown));
         }
 
         _shutdown.Signal();
@@ -353,7 +353,7 @@ public sealed class Tunnel : IDisposable
 
         if (_dns?.Restore() is { } dns)
         {
-            problems.Add(dns);
+            problems.Add(new TunnelException(TunnelError.DnsFailed, dns));
         }
 
         _setup.Revert();
@@ -382,7 +382,7 @@ public sealed class Tunnel : IDisposable
         Log.Information($"Tunnel '{InterfaceName}' stopped; its interface, addresses and routes are removed.");
         if (_up && _hooks?.Run(HookPhase.PostDown) is { } postDown)
         {
-            problems.Add(postDown);
+            problems.Add(new TunnelException(TunnelError.HookFailed, postDown));
         }
 
         _stoppedSource.Cancel();

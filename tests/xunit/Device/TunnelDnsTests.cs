@@ -69,9 +69,10 @@ public sealed class TunnelDnsTests : IDisposable
         Tunnel tunnel = Tunnel.Start(Options());
         File.WriteAllText(ResolvConf, "nameserver 198.51.100.53\n");
 
-        IReadOnlyList<string> problems = tunnel.Stop();
+        IReadOnlyList<TunnelException> problems = tunnel.Stop();
 
-        Assert.Contains("was changed while tunnel 'tun0' ran", Assert.Single(problems));
+        Assert.Contains("was changed while tunnel 'tun0' ran", Assert.Single(problems).Message);
+        Assert.Equal(TunnelError.DnsFailed, problems[0].Error);
         Assert.Equal("nameserver 198.51.100.53\n", File.ReadAllText(ResolvConf));
     }
 

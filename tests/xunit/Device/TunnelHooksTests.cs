@@ -71,9 +71,10 @@ public sealed class TunnelHooksTests : IDisposable
     {
         Tunnel tunnel = Start(Hook(HookPhase.PreDown, "exit 1"), Hook(HookPhase.PostDown, "echo cleaning; exit 7"));
 
-        IReadOnlyList<string> problems = tunnel.Stop();
+        IReadOnlyList<TunnelException> problems = tunnel.Stop();
 
-        Assert.Equal(["PreDown hook failed: exit code 1 (exit 1)", "PostDown hook failed: exit code 7 (echo cleaning; exit 7)"], problems);
+        Assert.Equal(["PreDown hook failed: exit code 1 (exit 1)", "PostDown hook failed: exit code 7 (echo cleaning; exit 7)"], problems.Select(p => p.Message));
+        Assert.All(problems, p => Assert.Equal(TunnelError.HookFailed, p.Error));
         Assert.DoesNotContain("tun0", _host.Namespace.Exec("ip", "link", "show"));
         Assert.Contains(tunnel.Log.Entries, e => e.Level == TunnelLogLevel.Error && e.Message.StartsWith("PostDown hook failed", StringComparison.Ordinal));
         Assert.Empty(tunnel.Stop());
