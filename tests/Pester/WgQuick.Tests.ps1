@@ -139,6 +139,18 @@ Describe 'Converting between wg-quick and TOML' {
         $warnings | Should -Match 'relay'
     }
 
+    It 'writes TOML without a byte-order mark, as Save-TaltunConfig and New-TaltunClientConfig save it' {
+        $toml = Join-Path $work 'saved.toml'
+        Save-TaltunConfig ttwg0 -Path $toml -Format Toml
+        $client = New-TaltunKey | New-TaltunClientConfig ttwg0 -VirtualIP 10.44.0.8 -Endpoint 10.96.0.1:51821 -Path (Join-Path $work 'client.toml')
+        foreach ($file in $toml, $client.FullName) {
+            $bytes = [IO.File]::ReadAllBytes($file)
+            $bytes[0..2] | Should -Not -Be @(0xEF, 0xBB, 0xBF)
+            [char]$bytes[0] | Should -Be '#'
+        }
+        Get-Content $toml -Raw | Should -Match 'mode = "peer"'
+    }
+
     It 'saves a tunnel started from a wg-quick file back as wg-quick' {
         Save-TaltunConfig ttwg0 -Path (Join-Path $work 'saved.conf')
         $saved = Get-Content (Join-Path $work 'saved.conf') -Raw

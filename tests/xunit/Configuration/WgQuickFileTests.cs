@@ -115,6 +115,17 @@ public sealed class WgQuickFileTests : IDisposable
         Assert.Equal(_key.PublicKey, config.PrivateKey!.PublicKey);
     }
 
+    [Fact]
+    public void AFileSavedByWindowsNotepadWithAByteOrderMarkReadsToo()
+    {
+        string path = Path.Combine(_directory, "notepad.conf");
+        File.WriteAllText(path, $"[Interface]\r\nPrivateKey = {_key.ToBase64()}\r\nAddress = 10.0.0.1/24\r\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        TunnelConfiguration config = ConfigurationFile.Load(path);
+
+        Assert.Equal((ConfigurationFormat.WgQuick, "notepad"), (config.SourceFormat, config.InterfaceName));
+    }
+
     [Theory]
     [InlineData("[Interface]\nAddress = 10.0.0.1/24\n", true)]
     [InlineData("[Peer]\nPublicKey = x\n", true)]
