@@ -102,6 +102,12 @@ Describe 'A client for WireGuard''s apps' {
         $terminal | Should -Not -Match ([regex]::Escape($phone.PrivateKey.Substring(0, 6)))
     }
 
+    It 'refuses a QR code of TOML, and a -Path that is where the PNG goes' {
+        { New-TaltunKey | New-TaltunClientConfig ttwg0 -VirtualIP 10.44.0.9 -Endpoint 10.96.0.1:51821 -Format Toml -QrCode } | Should -Throw -ErrorId 'InvalidConfiguration,*' -ExpectedMessage '*wg-quick*'
+        { New-TaltunKey | New-TaltunClientConfig ttwg0 -VirtualIP 10.44.0.9 -Endpoint 10.96.0.1:51821 -QrCode -Path (Join-Path $work 'phone.png') } | Should -Throw -ErrorId 'InvalidConfiguration,*' -ExpectedMessage '*client.conf*'
+        Join-Path $work 'phone.png' | Should -Not -Exist
+    }
+
     It 'brings up wireguard-go with wg setconf from that file, and the phone reaches the hub' {
         $stripped = Join-Path $work 'phone-wg.conf'
         Invoke-Native wg-quick strip $clientConf | Set-Content $stripped

@@ -141,6 +141,14 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
     {
         string path = GetUnresolvedProviderPathFromPSPath(Path);
         string? png = QrCode ? System.IO.Path.ChangeExtension(path, ".png") : null;
+        if (png == path)
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"-Path {path} is where the QR code goes: give the configuration's own name (client.conf), and the PNG is written beside it (client.png)."),
+                ErrorIds.InvalidConfiguration, ErrorCategory.InvalidArgument, path));
+            return;
+        }
+
         var options = new FileWriteOptions { Overwrite = Force, FollowSymlink = FollowSymlink, CreateDirectories = Force };
         try
         {
