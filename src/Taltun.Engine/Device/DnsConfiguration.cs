@@ -46,12 +46,16 @@ internal sealed record DnsSystem
 /// instead, keeping the file that was there (content and mode) to put back. Before changing
 /// anything it records under /run/taltun what to undo (<see cref="RuntimeState"/>), so if the
 /// process dies, the next tunnel to start puts things back (<see cref="RecoverAbandoned"/>).
-/// A resolv.conf changed by someone else meanwhile is left as they made it, with a warning.
-/// Thread-safe: Apply and Restore take a lock; Restore is idempotent.
+/// A resolv.conf changed by someone else meanwhile is left as they made it, with a warning; a
+/// record whose undoing failed stays, so a later start tries again.
+/// Thread-safe: Apply and Restore take a lock, recovery a process-wide one; Restore is idempotent.
 /// </summary>
 internal sealed class DnsConfiguration
 {
     public const string Purpose = "dns";
+
+    /// <summary>Taken while abandoned records are recovered, so two tunnels starting at once do not undo one record twice.</summary>
+    private static readonly Lock Recovering = new();
 
     private readonly DnsSystem _system;
     private readonly DnsSettings _settings;
@@ -166,6 +170,14 @@ internal sealed class DnsConfiguration
     /// <summary>Puts back the DNS changes of every tunnel whose process ended without stopping it; each is logged.</summary>
     public static void RecoverAbandoned(DnsSystem system, TunnelLog log)
     {
+        lock (Recovering)
+        {
+            RecoverAbandonedLocked(system, log);
+        }
+    }
+
+    private static void RecoverAbandonedLocked(DnsSystem system, TunnelLog log)
+    {
         foreach (string path in RuntimeState.Find(system.StateRoot, Purpose))
         {
             DnsRecord record;
@@ -258,13 +270,15 @@ internal sealed class DnsConfiguration
     }
 
     /// <summary>
-    /// Puts back what <paramref name="record"/> says was changed and removes the record; returns a
-    /// problem to report, or null. <paramref name="interfaceUp"/> is false for a dead process's
-    /// tunnel, whose interface went with it (and systemd-resolved's settings with the interface).
+    /// Puts back what <paramref name="record"/> says was changed and removes the record, unless
+    /// putting back failed (then a later start tries again); returns a problem to report, or null.
+    /// <paramref name="interfaceUp"/> is false for a dead process's tunnel, whose interface went
+    /// with it (and systemd-resolved's settings with the interface).
     /// </summary>
     private static string? Undo(DnsRecord record, DnsSystem system, TunnelLog log, bool interfaceUp)
     {
         string? problem = null;
+        bool failed = false;
         try
         {
             switch (record.Method)
@@ -290,7 +304,8 @@ internal sealed class DnsConfiguration
         }
         catch (TunnelException e)
         {
-            problem = e.Message;
+            problem = $"{e.Message} Its record {RuntimeState.PathOf(system.StateRoot, record.Namespace, record.Tunnel, Purpose)} stays, so the next tunnel to start tries again.";
+            failed = true;
         }
 
         if (problem is not null)
@@ -298,7 +313,11 @@ internal sealed class DnsConfiguration
             log.Warning(problem);
         }
 
-        File.Delete(RuntimeState.PathOf(system.StateRoot, record.Namespace, record.Tunnel, Purpose));
+        if (!failed)
+        {
+            File.Delete(RuntimeState.PathOf(system.StateRoot, record.Namespace, record.Tunnel, Purpose));
+        }
+
         return problem;
     }
 

@@ -164,6 +164,25 @@ public sealed class TunnelDnsTests : IDisposable
     }
 
     [Fact]
+    public void AFailedRestoreKeepsItsRecordSoALaterStartTriesAgain()
+    {
+        DnsSystem system = FakeTools("[ \"$1\" = -d ] && [ ! -e " + Path.Combine(_directory, "fixed") + " ] && exit 5; exit 0") with { ResolvedSocket = Path.Combine(_directory, "no-such-socket") };
+        DnsConfiguration dns = Plan(system)!;
+        dns.Apply();
+
+        string? problem = dns.Restore();
+
+        Assert.Contains("exit code 5", problem);
+        Assert.Contains("stays, so the next tunnel to start tries again", problem);
+        string record = Assert.Single(RuntimeState.Find(system.StateRoot, "dns"));
+        File.WriteAllText(record, File.ReadAllText(record).Replace($"\"Pid\":{Environment.ProcessId}", $"\"Pid\":{DeadProcess()}", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(_directory, "fixed"), string.Empty);
+        DnsConfiguration.RecoverAbandoned(system, new TunnelLog(TimeProvider.System));
+        Assert.Empty(RuntimeState.Find(system.StateRoot, "dns"));
+        Assert.Equal(["resolvconf -a tun.tun0 -m 0 -x", "resolvconf -d tun.tun0 -f", "resolvconf -d tun.tun0 -f"], Calls());
+    }
+
+    [Fact]
     public void WithoutAnyWayToSetDnsTheStartIsRefused()
     {
         DnsSystem system = FakeTools() with { Resolvectl = null, Resolvconf = null };
@@ -177,7 +196,7 @@ public sealed class TunnelDnsTests : IDisposable
     [Fact]
     public void AToolThatFailsFailsTheStartAndLeavesNoRecord()
     {
-        DnsSystem system = FakeTools("exit 2") with { Resolvectl = null };
+        DnsSystem system = FakeTools("[ \"$1\" = -a ] && exit 2; exit 0") with { Resolvectl = null };
 
         var error = Assert.Throws<TunnelException>(() => Plan(system)!.Apply());
 
