@@ -409,8 +409,8 @@ public sealed record TunnelConfiguration
     }
 
     /// <summary>
-    /// Hooks run commands as root: the file that holds them and each hook's program (its first
-    /// word, when a path) must be changeable by root and this user only, or whoever can write
+    /// Hooks run commands as root: the file that holds them, each hook's program and the files it
+    /// names by absolute path must be changeable by root and this user only, or whoever can write
     /// them runs commands as root when the tunnel starts or stops.
     /// </summary>
     private void CheckHooks()
@@ -423,10 +423,14 @@ public sealed record TunnelConfiguration
                 throw Error(hook.Line, field, $"this file makes Taltun run commands as root, yet {fileProblem}");
             }
 
-            string program = hook.Command.TrimStart().Split((char[])[' ', '\t'], 2)[0];
-            if (program.StartsWith('/') && TrustedPath.Problem(program) is { } programProblem)
+            // Its program and every file it names by absolute path (a script given to bash, rules
+            // given to nft): whoever can change one of those chooses what root runs.
+            foreach (string word in hook.Command.Split((char[])[' ', '\t', '<', '>', ';', '|', '&', '\'', '"', '='], StringSplitOptions.RemoveEmptyEntries))
             {
-                throw Error(hook.Line, field, $"the program this hook runs as root is not safe: {programProblem}");
+                if (word.StartsWith('/') && File.Exists(word) && TrustedPath.Problem(word) is { } fileOfHookProblem)
+                {
+                    throw Error(hook.Line, field, $"this hook runs as root with a file someone else controls: {fileOfHookProblem}");
+                }
             }
         }
     }

@@ -372,8 +372,11 @@ public sealed class WgQuickFileTests : IDisposable
         TunnelConfiguration Config(string program) => ConfigurationFile.Parse($"[Interface]\nPrivateKey = {_key.ToBase64()}\nAddress = 10.0.0.1/24\nPreUp = {program} %i\n", Path.Combine(_directory, "wg0.conf"));
 
         Assert.Single(Config(script).ToOptions().Hooks);
+        Assert.Single(Config($"bash {script}").ToOptions().Hooks);
         File.SetUnixFileMode(scripts, (UnixFileMode)0x1FF);
         Assert.Contains($"{scripts} can be written by group or others (mode 777)", Assert.Throws<ConfigurationException>(Config(script).ToOptions).Message);
+        Assert.StartsWith($"{Path.Combine(_directory, "wg0.conf")}:4: [Interface] PreUp: this hook runs as root with a file someone else controls: {scripts} can be written", Assert.Throws<ConfigurationException>(Config($"bash '{script}'").ToOptions).Message);
+        Assert.Contains($"{scripts} can be written", Assert.Throws<ConfigurationException>(Config($"nft -f={script}").ToOptions).Message);
         Assert.Contains($"{scripts} can be written by group or others", Assert.Throws<ConfigurationException>(Config(link).ToOptions).Message);
         File.SetUnixFileMode(scripts, (UnixFileMode)0x1ED);
         Interop.NetworkNamespace.Run("chown", "65534", script);
