@@ -1,7 +1,7 @@
 @{
     Synopsis    = 'Converts a configuration file between Taltun''s TOML and wg-quick''s format, either way.'
     Description = @'
-Convert-TaltunConfig reads a configuration file, TOML or wg-quick (told apart by content), and writes it in the other format, or in the one -Format names. Without -Destination the text is returned.
+Convert-TaltunConfig reads a configuration file, TOML or wg-quick (told apart by content), and writes it in the other format, or in the one -Format names, or the one the name of -Destination asks for (.conf is wg-quick, .toml is TOML). Without -Destination the text is returned.
 
 wg-quick to TOML loses nothing: the tunnel's name (the wg-quick file's name) becomes tun_name, mode is peer (plain WireGuard), and DNS, Table, hooks, FwMark and SaveConfig keep their meaning as dns, table, pre_up and the rest. Converted back, it gives the same wg-quick file.
 
@@ -12,7 +12,7 @@ Anything in a wg-quick file Taltun cannot honour is an error naming its line (In
     Parameters  = @{
         Path          = 'The file to convert, TOML or wg-quick. Aliases -FullName and -ConfigPath, so Get-ChildItem output pipes in.'
         Destination   = 'Where to write the converted file (mode 0600). Without it the text is returned.'
-        Format        = 'The format to write: Toml or WgQuick. By default the other one than the file''s.'
+        Format        = 'The format to write: Toml or WgQuick. By default what the name of -Destination says (.conf or .toml), else the other one than the file''s.'
         Force         = 'Overwrite an existing file, and create its directory (mode 0700) if it is missing.'
         FollowSymlink = 'If -Destination is a symbolic link, replace the regular file it points to; without it a link is refused.'
     }

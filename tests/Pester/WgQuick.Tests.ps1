@@ -147,14 +147,14 @@ Describe 'Converting between wg-quick and TOML' {
 
     It 'writes TOML without a byte-order mark, as Save-TaltunConfig and New-TaltunClientConfig save it' {
         $toml = Join-Path $work 'saved.toml'
-        Save-TaltunConfig ttwg0 -Path $toml -Format Toml
+        Save-TaltunConfig ttwg0 -Path $toml
         $client = New-TaltunKey | New-TaltunClientConfig ttwg0 -VirtualIP 10.44.0.8 -Endpoint 10.96.0.1:51821 -Path (Join-Path $work 'client.toml')
         foreach ($file in $toml, $client.FullName) {
             $bytes = [IO.File]::ReadAllBytes($file)
             $bytes[0..2] | Should -Not -Be @(0xEF, 0xBB, 0xBF)
             [char]$bytes[0] | Should -Be '#'
         }
-        Get-Content $toml -Raw | Should -Match 'mode = "peer"'
+        Get-Content $toml -Raw | Should -Match 'mode = "peer"' -Because 'a .toml name asks for TOML'
     }
 
     It 'saves a tunnel started from a wg-quick file back as wg-quick' {

@@ -21,6 +21,17 @@ public static partial class ConfigurationFile
         return lost;
     }
 
+    /// <summary>
+    /// The format a file to be written asks for by its name: .conf is wg-quick's (wg0.conf), .toml
+    /// is TOML; null for any other name. Reading never goes by the name, only by the content.
+    /// </summary>
+    public static ConfigurationFormat? FormatOfName(string? path) => Path.GetExtension(path ?? string.Empty).ToLowerInvariant() switch
+    {
+        ".conf" => ConfigurationFormat.WgQuick,
+        ".toml" => ConfigurationFormat.Toml,
+        _ => null,
+    };
+
     /// <summary>The text of <paramref name="config"/> in <paramref name="format"/>; <paramref name="lost"/> says what that format cannot express.</summary>
     public static string Format(TunnelConfiguration config, ConfigurationFormat format, out IReadOnlyList<string> lost)
     {

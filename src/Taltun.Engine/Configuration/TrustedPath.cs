@@ -38,6 +38,10 @@ internal static class TrustedPath
         return null;
     }
 
+    /// <summary>True if <paramref name="path"/> leads to a regular file (not a device such as /dev/null, a directory or a FIFO).</summary>
+    public static bool IsRegularFile(string path) =>
+        Libc.Statx(Libc.AT_FDCWD, path, 0, Libc.STATX_BASIC_STATS, out StatxResult status) == 0 && status.Type == Libc.S_IFREG;
+
     private static bool Exists(string path) =>
         Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out _) == 0;
 

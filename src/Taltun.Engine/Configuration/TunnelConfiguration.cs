@@ -423,11 +423,11 @@ public sealed record TunnelConfiguration
                 throw Error(hook.Line, field, $"this file makes Taltun run commands as root, yet {fileProblem}");
             }
 
-            // Its program and every file it names by absolute path (a script given to bash, rules
-            // given to nft): whoever can change one of those chooses what root runs.
+            // Its program and every regular file it names by absolute path (a script given to bash,
+            // rules given to nft; not /dev/null): whoever can change one chooses what root runs.
             foreach (string word in hook.Command.Split((char[])[' ', '\t', '<', '>', ';', '|', '&', '\'', '"', '='], StringSplitOptions.RemoveEmptyEntries))
             {
-                if (word.StartsWith('/') && File.Exists(word) && TrustedPath.Problem(word) is { } fileOfHookProblem)
+                if (word.StartsWith('/') && TrustedPath.IsRegularFile(word) && TrustedPath.Problem(word) is { } fileOfHookProblem)
                 {
                     throw Error(hook.Line, field, $"this hook runs as root with a file someone else controls: {fileOfHookProblem}");
                 }

@@ -19,7 +19,7 @@ public sealed class ConvertTaltunConfigCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
-    /// <summary>The format to write: Toml or WgQuick; by default the other one than the file's.</summary>
+    /// <summary>The format to write: Toml or WgQuick; by default what -Destination's name says (.conf or .toml), else the other one than the file's.</summary>
     [Parameter]
     public ConfigurationFormat? Format { get; set; }
 
@@ -49,7 +49,9 @@ public sealed class ConvertTaltunConfigCommand : PSCmdlet
             WriteWarning(warning);
         }
 
-        ConfigurationFormat format = Format ?? (config.SourceFormat == ConfigurationFormat.Toml ? ConfigurationFormat.WgQuick : ConfigurationFormat.Toml);
+        ConfigurationFormat format = Format
+            ?? ConfigurationFile.FormatOfName(Destination)
+            ?? (config.SourceFormat == ConfigurationFormat.Toml ? ConfigurationFormat.WgQuick : ConfigurationFormat.Toml);
         string text = ConfigurationFile.Format(config, format, out IReadOnlyList<string> lost);
         foreach (string warning in lost)
         {

@@ -84,7 +84,7 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         RegisteredTunnel hub = TunnelLookup.Require(this, Name);
-        ConfigurationFormat format = Format ?? (QrCode || System.IO.Path.GetExtension(Path ?? string.Empty) == ".conf" ? ConfigurationFormat.WgQuick : ConfigurationFormat.Toml);
+        ConfigurationFormat format = Format ?? (QrCode ? ConfigurationFormat.WgQuick : ConfigurationFile.FormatOfName(Path) ?? ConfigurationFormat.Toml);
         if (QrCode && format != ConfigurationFormat.WgQuick)
         {
             WriteError(new ErrorRecord(

@@ -20,7 +20,7 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary>Toml or WgQuick; by default the format of the file the tunnel was started from (TOML for one started from parameters).</summary>
+    /// <summary>Toml or WgQuick; by default what -Path's name says (.conf or .toml), else the format of the file the tunnel was started from (TOML for one started from parameters).</summary>
     [Parameter]
     public ConfigurationFormat? Format { get; set; }
 
@@ -55,7 +55,7 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
             string target = SafeFile.Check(path, options);
             if (ShouldProcess(target, $"Save configuration of tunnel '{Name}' ({config.Peers.Count} peers)"))
             {
-                foreach (string warning in ConfigurationFile.Save(config, path, options, Format))
+                foreach (string warning in ConfigurationFile.Save(config, path, options, Format ?? (Path is null ? null : ConfigurationFile.FormatOfName(path))))
                 {
                     WriteWarning(warning);
                 }

@@ -127,6 +127,15 @@ public sealed class WgQuickFileTests : IDisposable
     }
 
     [Theory]
+    [InlineData("/etc/wireguard/wg0.conf", ConfigurationFormat.WgQuick)]
+    [InlineData("./client.CONF", ConfigurationFormat.WgQuick)]
+    [InlineData("/etc/taltun/hub.toml", ConfigurationFormat.Toml)]
+    [InlineData("./hub.cfg", null)]
+    [InlineData(null, null)]
+    public void AFileToBeWrittenAsksForAFormatByItsName(string? path, ConfigurationFormat? format) =>
+        Assert.Equal(format, ConfigurationFile.FormatOfName(path));
+
+    [Theory]
     [InlineData("[Interface]\nAddress = 10.0.0.1/24\n", true)]
     [InlineData("[Peer]\nPublicKey = x\n", true)]
     [InlineData("[interface]\nPrivateKey = x\n", true)]
@@ -373,6 +382,7 @@ public sealed class WgQuickFileTests : IDisposable
 
         Assert.Single(Config(script).ToOptions().Hooks);
         Assert.Single(Config($"bash {script}").ToOptions().Hooks);
+        Assert.Single(Config($"{script} > /dev/null 2>&1 < /dev/zero").ToOptions().Hooks);
         File.SetUnixFileMode(scripts, (UnixFileMode)0x1FF);
         Assert.Contains($"{scripts} can be written by group or others (mode 777)", Assert.Throws<ConfigurationException>(Config(script).ToOptions).Message);
         Assert.StartsWith($"{Path.Combine(_directory, "wg0.conf")}:4: [Interface] PreUp: this hook runs as root with a file someone else controls: {scripts} can be written", Assert.Throws<ConfigurationException>(Config($"bash '{script}'").ToOptions).Message);
