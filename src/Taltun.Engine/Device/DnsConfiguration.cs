@@ -315,7 +315,7 @@ internal sealed class DnsConfiguration
 
         if (!failed)
         {
-            File.Delete(RuntimeState.PathOf(system.StateRoot, record.Namespace, record.Tunnel, Purpose));
+            RuntimeState.Delete(system.StateRoot, RuntimeState.PathOf(system.StateRoot, record.Namespace, record.Tunnel, Purpose));
         }
 
         return problem;

@@ -61,6 +61,17 @@ internal static partial class RuntimeState
         }
     }
 
+    /// <summary>Removes a record, and its namespace's directory once that holds no other.</summary>
+    public static void Delete(string root, string path)
+    {
+        File.Delete(path);
+        string directory = Path.GetDirectoryName(path)!;
+        if (Path.GetDirectoryName(directory) == Path.Combine(root, "netns") && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+        }
+    }
+
     /// <summary>This process as a record names it: its pid and its start time, which no later process with the same pid shares.</summary>
     public static (int Pid, long Start) Owner => (Environment.ProcessId, StartTime(Environment.ProcessId) ?? 0);
 

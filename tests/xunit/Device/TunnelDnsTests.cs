@@ -46,6 +46,7 @@ public sealed class TunnelDnsTests : IDisposable
         Assert.Empty(tunnel.Stop());
         Assert.False(Directory.Exists(NamespaceDirectory));
         Assert.False(File.Exists(record));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(record)));
     }
 
     [Fact]
@@ -88,6 +89,7 @@ public sealed class TunnelDnsTests : IDisposable
 
         // As if the process had died with the tunnel up: its record and its resolv.conf stay.
         File.WriteAllText(ResolvConf, JsonSerializer.Deserialize<JsonElement>(kept).GetProperty("Written").GetString());
+        Directory.CreateDirectory(Path.GetDirectoryName(record)!);
         File.WriteAllText(record, kept.Replace($"\"Pid\":{Environment.ProcessId}", $"\"Pid\":{DeadProcess()}", StringComparison.Ordinal));
 
         Tunnel other = Tunnel.Start(_host.Options([], port: 9001, name: "tun1") with { NetworkNamespace = _host.Namespace.Name });
