@@ -90,7 +90,7 @@ public static partial class ConfigurationFile
                         config = config with { SaveConfig = Boolean(item, name) };
                         break;
                     default:
-                        hooks.AddRange(StringOrList(item, name).Select(c => new HookCommand(HookPhaseOf(key), c) { Line = item.Span.Start.Line + 1 }));
+                        hooks.AddRange(StringOrList(item, name).Select(c => new HookCommand(HookPhaseOf(key), OneLine(item, name, c)) { Line = item.Span.Start.Line + 1 }));
                         break;
                 }
             }
@@ -102,6 +102,11 @@ public static partial class ConfigurationFile
 
             return config with { Warnings = warnings, Hooks = [.. hooks.OrderBy(h => h.Phase)] };
         }
+
+        /// <summary>A hook is one line, as wg-quick has it: a line break would become a line of its own in a wg-quick file.</summary>
+        private string OneLine(KeyValueSyntax item, string key, string command) => command.Any(char.IsControl)
+            ? throw Error(item, key, "a hook is one line of shell without control characters; join the commands with ';' or '&&', or put them in a script.")
+            : command;
 
         private static HookPhase HookPhaseOf(string key) => key switch
         {

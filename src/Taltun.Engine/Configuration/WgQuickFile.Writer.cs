@@ -115,6 +115,11 @@ public static partial class WgQuickFile
             yield return $"routes {string.Join(", ", config.Routes)}: wg-quick routes only its peers' AllowedIPs; add these networks to the AllowedIPs of the peer behind them.";
         }
 
+        foreach (HookCommand hook in config.Hooks.Where(h => h.Command.Contains('#')))
+        {
+            yield return $"{hook.Phase} {MessageText.WithoutKeys(hook.Command)}: wg-quick cuts a line at '#', so this hook would run without what follows it.";
+        }
+
         if (!config.MssClamping)
         {
             yield return "mss_clamping = false: wg-quick files have no such setting, and Taltun clamps the MSS of a tunnel started from one.";

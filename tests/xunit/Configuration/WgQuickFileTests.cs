@@ -306,6 +306,8 @@ public sealed class WgQuickFileTests : IDisposable
             l => Assert.Contains("relay = \"all\"", l),
             l => Assert.Contains("routes 192.168.50.0/24", l),
             l => Assert.Contains("mss_clamping", l));
+        WgQuickFile.Format(hub with { Hooks = [new HookCommand(HookPhase.PostUp, "echo '#1'")] }, out IReadOnlyList<string> hashes);
+        Assert.Contains(hashes, l => l.StartsWith("PostUp echo '#1': wg-quick cuts a line at '#'", StringComparison.Ordinal));
         WgQuickFile.Format(hub with { Relay = Taltun.Routing.RelayMode.None, Routes = [], MssClamping = true, PrivateKeyFile = null, ListenEndPoint = new IPEndPoint(IPAddress.Any, 9000) }, out IReadOnlyList<string> none);
         Assert.Empty(none);
     }
@@ -344,6 +346,7 @@ public sealed class WgQuickFileTests : IDisposable
     [InlineData("dns = \"10.0.0.1\"", "interface.dns", "list of strings")]
     [InlineData("fwmark = -1", "interface.fwmark", "out of range")]
     [InlineData("post_up = 5", "interface.post_up", "must be a string")]
+    [InlineData("post_up = \"echo a\\nPrivateKey = x\"", "interface.post_up", "a hook is one line")]
     [InlineData("mode = \"hub\"", "interface.mode", "\"peer\"")]
     [InlineData("mode = \"peer\"\nrelay = \"all\"", "interface.relay", "only a hub relays")]
     public void TomlSaysWhatIsWrongWithThem(string line, string key, string expected)
