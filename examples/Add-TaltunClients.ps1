@@ -12,7 +12,7 @@
     restart of the hub. It outputs one object per client: VirtualIP, PublicKey, ConfigPath.
 
 .EXAMPLE
-    ./examples/Add-TaltunClients.ps1 -Tunnel tun0 -Count 50 -Endpoint vpn.example.com:9000 -Save
+    ./examples/Add-TaltunClients.ps1 -Name tun0 -Count 50 -Endpoint vpn.example.com:9000 -Save
 
     Adds fifty clients to tun0 and writes ./clients/client-10.0.0.2.toml and so on; copy each file
     to its client and run Start-TaltunTunnel -ConfigPath <file> there.
@@ -21,7 +21,8 @@
 param(
     # The hub's running tunnel.
     [Parameter(Mandatory)]
-    [string] $Tunnel,
+    [Alias('Tunnel')]
+    [string] $Name,
 
     # How many clients to add.
     [Parameter(Mandatory)]
@@ -43,7 +44,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-$hub = Get-TaltunStatus -Name $Tunnel
+$hub = Get-TaltunStatus -Name $Name
 $hubAddress, $prefixLength = $hub.VirtualIP[0] -split '/'
 $subnet = [System.Net.IPNetwork]::new([ipaddress]$hubAddress, [int]$prefixLength).BaseAddress
 if ($subnet.AddressFamily -ne 'InterNetwork') { throw "The hub's first virtual IP $($hub.VirtualIP[0]) is not IPv4; this script hands out IPv4 addresses." }
@@ -67,11 +68,11 @@ for ($added = 0; $added -lt $Count; $added++) {
     [void] $taken.Add($address)
 
     $path = Join-Path $OutputDirectory "client-$address.toml"
-    if (-not $PSCmdlet.ShouldProcess("$Tunnel", "Add client $address and write $path")) { continue }
+    if (-not $PSCmdlet.ShouldProcess($Name, "Add client $address and write $path")) { continue }
     $key = New-TaltunKey
-    $key | Add-TaltunPeer -Tunnel $Tunnel -VirtualIP $address
-    $file = $key | New-TaltunClientConfig -Tunnel $Tunnel -VirtualIP $address -Endpoint $Endpoint -Route $Route -Path $path -Force
+    $key | Add-TaltunPeer -Name $Name -VirtualIP $address
+    $file = $key | New-TaltunClientConfig -Name $Name -VirtualIP $address -Endpoint $Endpoint -Route $Route -Path $path -Force
     [pscustomobject]@{ VirtualIP = $address; PublicKey = $key.PublicKey; ConfigPath = $file.FullName }
 }
 
-if ($Save) { Save-TaltunConfig -Name $Tunnel }
+if ($Save) { Save-TaltunConfig -Name $Name }

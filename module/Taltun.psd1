@@ -19,14 +19,30 @@
         'New-TaltunClientConfig'
         'Save-TaltunConfig'
         'Get-TaltunLog'
+        'Convert-TaltunConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('VPN', 'WireGuard', 'Linux', 'Tunnel', 'Network')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('VPN', 'WireGuard', 'Linux', 'Tunnel', 'Network', 'wg-quick')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/taltun/taltun'
+            ReleaseNotes = @'
+0.1.0
+- WireGuard's ecosystem both ways: Start-TaltunTunnel reads wg-quick files (named after the file,
+  every wg-quick key, errors by line); Convert-TaltunConfig converts between wg-quick and TOML;
+  New-TaltunClientConfig -Format WgQuick writes clients for WireGuard's apps, -QrCode as a PNG or
+  in the terminal.
+- DNS while a tunnel runs (systemd-resolved, resolvconf, or a namespace's resolv.conf), put back
+  on stop and after a crash; wg-quick's PreUp/PostUp/PreDown/PostDown hooks; Table = off; FwMark;
+  SaveConfig.
+- One vocabulary: -Name (alias -Tunnel) everywhere, tunnels bound from the pipeline, public keys
+  tab-complete; Uptime and HandshakeAge as TimeSpans; readable Export-Csv.
+- Help: -WhatIf/-Confirm in SYNTAX, PowerShell type names, about_Taltun.
+- Linux x64 only: importing elsewhere says so.
+'@
         }
     }
 }

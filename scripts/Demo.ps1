@@ -48,8 +48,8 @@ private_key = "$($hubKey.PrivateKey)"
 
     Write-Host '== The hub starts from hub.toml; the client is added live and its config exported'
     Start-TaltunTunnel -ConfigPath $hubConfig -NetworkNamespace $hubNs | Out-Host
-    $clientKey | Add-TaltunPeer -Tunnel taltun-hub -VirtualIP 10.0.0.2
-    $clientConfig = $clientKey | New-TaltunClientConfig -Tunnel taltun-hub -VirtualIP 10.0.0.2 -Endpoint 10.96.0.1:9000 -TunName taltun-client -Path (Join-Path $work 'client.toml')
+    $clientKey | Add-TaltunPeer -Name taltun-hub -VirtualIP 10.0.0.2
+    $clientConfig = $clientKey | New-TaltunClientConfig -Name taltun-hub -VirtualIP 10.0.0.2 -Endpoint 10.96.0.1:9000 -TunName taltun-client -Path (Join-Path $work 'client.toml')
     Get-Content $clientConfig | Where-Object { $_ -notmatch 'private_key' } | Out-Host
 
     Write-Host '== The client starts from client.toml'

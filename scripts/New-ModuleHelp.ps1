@@ -6,8 +6,10 @@ module/help and the cmdlets' own metadata.
 .DESCRIPTION
 Binary cmdlets get Get-Help text only from MAML. PlatyPS is not available to this build, so the
 prose lives in one data file per cmdlet beside the code, and everything the cmdlet itself knows
-(parameter sets, types, mandatory, positions, pipeline input) is read from the built module.
-A cmdlet without a help source, or a parameter without a description, fails the build.
+(parameter sets, types, mandatory, positions, pipeline input, wildcards) is read from the built
+module. -WhatIf and -Confirm are documented as PowerShell's own cmdlets document them, and types
+are written as PowerShell writes them (int, string[], not Nullable`1). A cmdlet without a help
+source, or a parameter without a description, fails the build.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -17,14 +19,28 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters +
-    [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+# -WhatIf and -Confirm are documented with every cmdlet that takes them (PowerShell's own help
+# shows them in SYNTAX and answers Get-Help -Parameter WhatIf); the rest are <CommonParameters>.
+$commonParameters = [System.Management.Automation.PSCmdlet]::CommonParameters + 'UseTransaction'
+$riskParameters = @{
+    WhatIf  = 'Shows what would happen if the cmdlet runs. The cmdlet is not run.'
+    Confirm = 'Prompts you for confirmation before running the cmdlet.'
+}
 
 function Escape([string] $text) { [System.Security.SecurityElement]::Escape($text) }
 
 function Paragraphs([string] $text) {
     ($text -split "(\r?\n){2,}" | Where-Object { $_.Trim() } |
         ForEach-Object { "<maml:para>$(Escape $_.Trim())</maml:para>" }) -join ''
+}
+
+function TypeName([type] $type) {
+    # As PowerShell writes types: int, string[], switch; a type of this module by its own name.
+    $underlying = [Nullable]::GetUnderlyingType($type)
+    if ($underlying) { $type = $underlying }
+    if ($type -eq [System.Management.Automation.SwitchParameter]) { return 'SwitchParameter' }
+    $name = [Microsoft.PowerShell.ToStringCodeMethods]::Type($type)
+    if ($name.Contains('.')) { $type.Name } else { $name }
 }
 
 function PipelineInput($parameter) {
@@ -39,17 +55,18 @@ function PipelineInput($parameter) {
 function ParameterXml($parameter, $setInfo, [string] $description) {
     $required = if ($setInfo) { $setInfo.IsMandatory.ToString().ToLowerInvariant() } else { 'false' }
     $position = if ($setInfo -and $setInfo.Position -ge 0) { $setInfo.Position } else { 'named' }
-    $typeName = $parameter.ParameterType.Name
+    $typeName = TypeName $parameter.ParameterType
     $value = if ($parameter.SwitchParameter) { '' } else {
         "<command:parameterValue required=`"true`" variableLength=`"false`">$(Escape $typeName)</command:parameterValue>"
     }
     $aliases = if ($parameter.Aliases.Count) { $parameter.Aliases -join ', ' } else { 'none' }
+    $globbing = [bool]($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
     @"
-<command:parameter required="$required" variableLength="true" globbing="false" pipelineInput="$(PipelineInput $parameter)" position="$position" aliases="$aliases">
+<command:parameter required="$required" variableLength="true" globbing="$($globbing.ToString().ToLowerInvariant())" pipelineInput="$(PipelineInput $parameter)" position="$position" aliases="$aliases">
 <maml:name>$($parameter.Name)</maml:name>
 <maml:description>$(Paragraphs $description)</maml:description>
 $value
-<dev:type><maml:name>$(Escape $parameter.ParameterType.FullName)</maml:name></dev:type>
+<dev:type><maml:name>$(Escape $typeName)</maml:name></dev:type>
 </command:parameter>
 "@
 }
@@ -62,6 +79,9 @@ $items = foreach ($command in $commands) {
     $sourceFile = Join-Path $HelpSourcePath "$($command.Name).psd1"
     if (-not (Test-Path $sourceFile)) { throw "No help source for $($command.Name): create $sourceFile." }
     $help = Import-PowerShellDataFile $sourceFile
+    foreach ($risk in $riskParameters.Keys) {
+        if ($command.Parameters.ContainsKey($risk) -and -not $help.Parameters.ContainsKey($risk)) { $help.Parameters[$risk] = $riskParameters[$risk] }
+    }
 
     $parameters = @($command.Parameters.Values | Where-Object { $_.Name -notin $commonParameters } | Sort-Object Name)
     foreach ($parameter in $parameters) {

@@ -1,25 +1,28 @@
 @{
-    Synopsis    = 'Starts a Taltun tunnel from a TOML file and/or parameters; it runs in the background of this PowerShell process.'
+    Synopsis    = 'Starts a Taltun tunnel from a TOML or wg-quick file and/or parameters; it runs in the background of this PowerShell process.'
     Description = @'
 Start-TaltunTunnel creates the TUN interface, gives it its virtual IP, MTU and routes over netlink, binds the UDP port (one SO_REUSEPORT socket per core) and starts the data plane. It returns a TaltunTunnel object at once; the tunnel keeps running in this pwsh process and every runspace of it (ThreadJobs included) sees it in Get-TaltunStatus. Stop-TaltunTunnel, Remove-Module Taltun or leaving pwsh stops it and removes everything it added.
 
-The configuration comes from -ConfigPath (TOML: [interface] with mode, tun_name, vip, local_addr, private_key or private_key_file, mtu, routes; [[peers]] with public_key, vip, endpoint, allowed_ips, persistent_keepalive, preshared_key), from parameters, or both: a parameter overrides the file's value in the file. -Peer replaces the file's peers.
+The configuration comes from -ConfigPath, from parameters, or both: a parameter overrides the file's value. -Peer replaces the file's peers. The file is Taltun's TOML ([interface] with mode, tun_name, vip, local_addr, private_key or private_key_file, mtu, routes, dns, table, pre_up, post_up, pre_down, post_down, fwmark, save_config; [[peers]] with public_key, vip, endpoint, allowed_ips, persistent_keepalive, preshared_key) or a wg-quick file ([Interface] with PrivateKey, Address, ListenPort, MTU, DNS, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, FwMark; [Peer] with PublicKey, PresharedKey, AllowedIPs, Endpoint, PersistentKeepalive), told apart by content, not by name. A wg-quick file names the tunnel after itself (wg0.conf is wg0) and starts in mode Peer: plain WireGuard, each peer with exactly its AllowedIPs, nothing relayed inside Taltun, and an AllowedIPs of 0.0.0.0/0 routing everything (as 0.0.0.0/1 and 128.0.0.0/1, so the LAN's own routes still win, as with wg-quick). Anything Taltun cannot honour (Table = 1234, say) is an error naming the line; nothing is skipped.
 
-Mode Server (the hub) listens, lets each peer use its virtual IP and allowed IPs, and relays spoke-to-spoke traffic itself (no ip_forward needed). Mode Client (a spoke) treats its first peer with an endpoint as its hub: the hub also carries the whole VPN subnet and every route, and is kept alive every 25 seconds so the spoke is reachable.
+Mode Server (the hub) listens, lets each peer use its virtual IP and allowed IPs, and relays spoke-to-spoke traffic itself (no ip_forward needed). Mode Client (a spoke) treats its first peer with an endpoint as its hub: the hub also carries the whole VPN subnet and every route, and is kept alive every 25 seconds so the spoke is reachable. Mode Peer is plain WireGuard, as wg-quick runs it.
 
-A bad file or parameter fails with ErrorId InvalidConfiguration before anything on the system changes; the message names the file, line and key (or the parameter) and the fix. Failures of the system name their cause: PermissionDenied (not root, no CAP_NET_ADMIN), TunUnavailable, InterfaceExists, PortInUse, AddressUnavailable, NetlinkFailed. Whatever was done before a failure is undone. A configuration file that holds a private key and is readable by group or others draws a warning, as wg-quick does.
+DNS settings (dns, wg-quick's DNS, or -Dns) apply while the tunnel runs: through systemd-resolved where it runs, else resolvconf; for a tunnel in a network namespace, as /etc/netns/NAME/resolv.conf (what ip netns exec shows as /etc/resolv.conf). They are put back exactly when the tunnel stops, and, if the process dies, when the next tunnel starts. Hooks run as wg-quick runs them, by bash with %i replaced by the interface name, in the tunnel's namespace, their output going to the log: PreUp before the interface exists, PostUp once the tunnel is up; either failing undoes the start (HookFailed). A file with hooks, and every file a hook names by absolute path (its program, a script), must be changeable by root (or you) only.
+
+A bad file or parameter fails with ErrorId InvalidConfiguration before anything on the system changes; the message names the file, line and key (or the parameter) and the fix. Failures of the system name their cause: PermissionDenied (not root, no CAP_NET_ADMIN), TunUnavailable, InterfaceExists, PortInUse, AddressUnavailable, NetlinkFailed, HookFailed, DnsFailed. Whatever was done before a failure is undone. A configuration file that holds a private key and is readable by group or others draws a warning, as wg-quick does.
 
 With -Wait the cmdlet stays in the foreground and writes the tunnel's log to the Information (use -InformationAction Continue to see it), Verbose, Warning and Error streams, until Ctrl+C or SIGTERM; then it stops the tunnel gracefully and returns. Use it for services (pwsh -c under systemd).
 '@
     Parameters  = @{
-        ConfigPath       = 'A TOML configuration file. Relative private_key_file paths are relative to it. Save-TaltunConfig writes back here.'
-        Mode             = 'Server (hub) or Client (spoke). Overrides mode in the file; the default is Server.'
+        ConfigPath       = 'A configuration file: Taltun TOML or wg-quick, told apart by content. A wg-quick file names the tunnel (wg0.conf is wg0). Relative private_key_file paths are relative to it. Save-TaltunConfig writes back here, in the same format.'
+        Mode             = 'Server (hub), Client (spoke) or Peer (plain WireGuard, as wg-quick). Overrides mode in the file; the default is Server, and Peer for a wg-quick file.'
         LocalAddress     = 'The UDP address:port to listen on, e.g. 0.0.0.0:9000 (the default) or [::]:9000. 0.0.0.0 also accepts IPv6 peers.'
         PrivateKey       = 'The tunnel''s private key as 44 base64 characters or 64 hex digits. For services prefer private_key_file in a 0600 file. Never shown in any output.'
         PrivateKeyPath   = 'A file holding the tunnel''s private key (base64 or hex, as wg genkey writes it), like private_key_file in a configuration. Keep it mode 0600: a file others can read draws a warning.'
         VirtualIP        = 'The tunnel''s own address(es) with optional prefix: 10.0.0.1 means 10.0.0.1/24. Add an IPv6 one (fd00::1/64) for IPv6 inside the tunnel.'
         Peer             = 'Peers, each a hashtable @{ PublicKey = ''...''; VirtualIP = ''10.0.0.2''; Endpoint = ''host:9000''; AllowedIPs = @(''192.168.1.0/24''); PersistentKeepalive = 25; PresharedKey = ''...'' } or a string ''PUBLICKEY,VIRTUALIP[,HOST:PORT]''. Replaces the file''s peers.'
-        TunName          = 'The interface name (tun_name), at most 15 characters; default tun0. It names the tunnel in every Taltun cmdlet and must be unique in this process.'
+        Name             = 'The tunnel''s name, which is its interface name (tun_name, or a wg-quick file''s name), at most 15 characters; default tun0. Aliases -Tunnel, -TunName, -InterfaceName. It names the tunnel in every Taltun cmdlet and must be unique in this process.'
+        Dns              = 'Name servers and search domains for the host while the tunnel runs, e.g. 10.0.0.1, corp.example (an IP address is a server, anything else a search domain). Replaces the file''s dns or DNS; an empty list removes them.'
         Mtu              = 'The interface MTU, 1280 to 9000; default 1420, which fits a 1500-byte path with the 80 bytes of IPv6, UDP and WireGuard overhead.'
         Route            = 'Networks routed through the tunnel, e.g. 192.168.50.0/24. For a full tunnel use 0.0.0.0/1 and 128.0.0.0/1: together they cover everything yet lose to the more specific LAN routes, so local access (SSH) keeps working.'
         NetworkNamespace = 'Create the interface and sockets inside this network namespace (from ip netns add) while the tunnel is driven from this process, as ip netns exec would do for a whole process.'
@@ -49,7 +52,7 @@ Start-TaltunTunnel -Mode Client -PrivateKey (Get-Content ./client.key) -VirtualI
         }
         @{
             Title   = 'Override a file''s values'
-            Code    = 'Start-TaltunTunnel ./hub.toml -TunName tun1 -LocalAddress 0.0.0.0:9001 -Mtu 1380'
+            Code    = 'Start-TaltunTunnel ./hub.toml -Name tun1 -LocalAddress 0.0.0.0:9001 -Mtu 1380'
             Remarks = 'Uses hub.toml but another interface name, port and MTU.'
         }
         @{
@@ -65,6 +68,11 @@ Start-TaltunTunnel -Mode Client -PrivateKey (Get-Content ./client.key) -VirtualI
             Title   = 'Full tunnel without losing the LAN'
             Code    = 'Start-TaltunTunnel ./client.toml -Route 0.0.0.0/1, 128.0.0.0/1'
             Remarks = 'Sends all IPv4 traffic through the hub while more specific local routes still win.'
+        }
+        @{
+            Title   = 'A wg-quick file, as wg-quick up would start it'
+            Code    = 'Start-TaltunTunnel -ConfigPath /etc/wireguard/wg0.conf'
+            Remarks = 'Starts a tunnel named wg0 with the file''s addresses, peers, DNS and hooks.'
         }
     )
     Links       = @('Stop-TaltunTunnel', 'Get-TaltunStatus', 'Add-TaltunPeer', 'Get-TaltunLog', 'Save-TaltunConfig')

@@ -21,11 +21,14 @@ public static class Display
         return unit == 0 ? $"{bytes} B" : value.ToString(value < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + Units[unit];
     }
 
-    /// <summary>How long ago, like wg show: "42s ago", "3m 5s ago", "2h 1m ago", "4d 2h ago", or "never".</summary>
-    public static string Age(DateTime? time) => time is { } t ? Age(DateTime.Now - t) : "never";
-
-    internal static string Age(TimeSpan age)
+    /// <summary>How long ago, like wg show: "42s ago", "3m 5s ago", "2h 1m ago", "4d 2h ago", or "never" for no time at all.</summary>
+    public static string Age(TimeSpan? elapsed)
     {
+        if (elapsed is not { } age)
+        {
+            return "never";
+        }
+
         if (age < TimeSpan.Zero)
         {
             age = TimeSpan.Zero;

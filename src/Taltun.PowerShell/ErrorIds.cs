@@ -56,4 +56,10 @@ public static class ErrorIds
 
     /// <summary>The file system refused the write (permission, full, read-only, I/O error); nothing was changed.</summary>
     public const string WriteFailed = "WriteFailed";
+
+    /// <summary>A PreUp or PostUp hook failed (the start was undone), or a PreDown or PostDown hook failed (the stop completed).</summary>
+    public const string HookFailed = "HookFailed";
+
+    /// <summary>DNS settings could not be applied (the start was undone) or put back (the stop completed).</summary>
+    public const string DnsFailed = "DnsFailed";
 }

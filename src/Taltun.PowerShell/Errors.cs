@@ -16,6 +16,8 @@ internal static class Errors
         TunnelError.PortInUse => new(e, ErrorIds.PortInUse, ErrorCategory.ResourceBusy, target),
         TunnelError.AddressUnavailable => new(e, ErrorIds.AddressUnavailable, ErrorCategory.InvalidArgument, target),
         TunnelError.Netlink => new(e, ErrorIds.NetlinkFailed, ErrorCategory.InvalidOperation, target),
+        TunnelError.HookFailed => new(e, ErrorIds.HookFailed, ErrorCategory.OperationStopped, target),
+        TunnelError.DnsFailed => new(e, ErrorIds.DnsFailed, ErrorCategory.InvalidOperation, target),
         _ => new(e, ErrorIds.TunnelFailed, ErrorCategory.NotSpecified, target),
     };
 

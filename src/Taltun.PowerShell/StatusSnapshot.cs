@@ -10,32 +10,35 @@ internal static class StatusSnapshot
     {
         TunnelStatus status = registered.Tunnel.GetStatus();
         TunnelConfiguration config = registered.Configuration;
+        DateTimeOffset now = DateTimeOffset.UtcNow;
         return new TaltunTunnel
         {
             Name = status.InterfaceName,
             Mode = config.Mode.ToString(),
-            VirtualIP = [.. status.Addresses.Select(a => a.ToString())],
+            VirtualIP = Texts(status.Addresses),
             ListenPort = status.ListenPort,
             PublicKey = status.PublicKey.ToBase64(),
             Mtu = status.Mtu,
-            Routes = [.. status.Routes.Select(r => r.ToString())],
+            Routes = Texts(status.Routes),
             NetworkNamespace = registered.NetworkNamespace,
             ConfigPath = config.SourcePath,
             Started = status.Started.LocalDateTime,
+            Uptime = now - status.Started,
             Relay = status.Relay,
-            Peers = [.. status.Peers.Select(p => Of(status.InterfaceName, p))],
+            Peers = [.. status.Peers.Select(p => Of(status.InterfaceName, p, now))],
             Drops = Names(status.Drops),
         };
     }
 
-    public static TaltunPeer Of(string tunnel, PeerStatus peer) => new()
+    public static TaltunPeer Of(string tunnel, PeerStatus peer, DateTimeOffset now) => new()
     {
         Tunnel = tunnel,
         PublicKey = peer.PublicKey.ToBase64(),
         VirtualIP = peer.VirtualIP?.ToString(),
         Endpoint = peer.Endpoint?.ToString(),
-        AllowedIPs = [.. peer.AllowedIps.Select(a => a.ToString())],
+        AllowedIPs = Texts(peer.AllowedIps),
         LatestHandshake = peer.LatestHandshake?.LocalDateTime,
+        HandshakeAge = now - peer.LatestHandshake,
         RxBytes = peer.RxBytes,
         TxBytes = peer.TxBytes,
         RxPackets = peer.RxPackets,
@@ -45,6 +48,8 @@ internal static class StatusSnapshot
         HasPresharedKey = peer.HasPresharedKey,
     };
 
-    private static Dictionary<string, long> Names(IReadOnlyDictionary<Protocol.DropReason, long> drops) =>
-        drops.ToDictionary(d => d.Key.ToString(), d => d.Value);
+    private static DropCounts Names(IReadOnlyDictionary<Protocol.DropReason, long> drops) =>
+        new(drops.ToDictionary(d => d.Key.ToString(), d => d.Value));
+
+    private static AddressList Texts<T>(IEnumerable<T> items) where T : notnull => new([.. items.Select(i => i.ToString()!)]);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Management.Automation;
 using Taltun.Configuration;
 using Taltun.Device;
 
@@ -19,17 +20,9 @@ internal static class TunnelRegistry
 
     public static bool TryAdd(RegisteredTunnel tunnel) => Tunnels.TryAdd(tunnel.Name, tunnel);
 
-    /// <summary>Stops a tunnel and forgets it; false if no tunnel had that name.</summary>
-    public static bool Stop(string name)
-    {
-        if (!Tunnels.TryRemove(name, out RegisteredTunnel? tunnel))
-        {
-            return false;
-        }
-
-        tunnel.Tunnel.Stop();
-        return true;
-    }
+    /// <summary>Stops a tunnel and forgets it; null if no tunnel had that name, else what went wrong on the way (the stop completed).</summary>
+    public static IReadOnlyList<ErrorRecord>? Stop(string name) =>
+        Tunnels.TryRemove(name, out RegisteredTunnel? tunnel) ? tunnel.Stop() : null;
 
     /// <summary>Stops every tunnel: on Remove-Module and when the process exits.</summary>
     public static void StopAll()
@@ -60,4 +53,29 @@ internal sealed class RegisteredTunnel(Tunnel tunnel, string? networkNamespace)
     public void AddPeer(PeerConfiguration peer, bool movePrefixes) => Tunnel.AddPeer(peer, movePrefixes);
 
     public bool RemovePeer(Crypto.PublicKey publicKey) => Tunnel.RemovePeer(publicKey);
+
+    /// <summary>
+    /// Saves the configuration back to its file if it asks for that (save_config, wg-quick's
+    /// SaveConfig), as wg-quick saves before taking the interface down, then stops the tunnel.
+    /// Returns what failed; the tunnel is stopped whatever failed.
+    /// </summary>
+    public IReadOnlyList<ErrorRecord> Stop()
+    {
+        var problems = new List<ErrorRecord>();
+        TunnelConfiguration config = Configuration;
+        if (config.SaveConfig && config.SourcePath is { } path)
+        {
+            try
+            {
+                ConfigurationFile.Save(config, path);
+            }
+            catch (SafeFileException e)
+            {
+                problems.Add(Errors.From(e));
+            }
+        }
+
+        problems.AddRange(Tunnel.Stop().Select(e => Errors.From(e, Name)));
+        return problems;
+    }
 }

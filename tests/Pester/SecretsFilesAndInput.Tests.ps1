@@ -63,11 +63,12 @@ Describe 'No part of a key in any message' {
         Get-KeyPiece $key "$failure $($failure.TargetObject)" | Should -BeNullOrEmpty
     }
 
-    It 'does not quote the letters of an unquoted key or of a wg-quick file' {
+    It 'does not quote the letters of an unquoted key or of a malformed wg-quick file' {
         $key = (New-TaltunKey).PrivateKey
-        foreach ($text in "[interface]`nvip = `"10.78.0.1`"`nprivate_key = $key`n", "[Interface]`nPrivateKey = $key`nAddress = 10.78.0.1/24`nListenPort = 51820`n") {
+        foreach ($text in "[interface]`nvip = `"10.78.0.1`"`nprivate_key = $key`n", "[Interface]`nPrivateKey = $key`nAddress = 10.78.0.1/24`nPrivateKey = $key`n", "[Interface]`nPrivateKey = $key`nAddress = $key`n") {
             $failure = Get-StartError $text
             $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidConfiguration,*'
+            $failure.Exception.Message | Should -Match '\.toml:[34]: '
             Get-KeyPiece $key "$failure" 4 | Should -BeNullOrEmpty
         }
     }

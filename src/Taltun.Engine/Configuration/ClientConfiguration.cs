@@ -24,6 +24,9 @@ public sealed record ClientConfiguration
 
     public string? PresharedKey { get; init; }
 
+    /// <summary>Name servers and search domains the client uses while connected, e.g. the hub's address.</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
     /// <summary>The client's configuration for the hub that runs <paramref name="hub"/> with public key <paramref name="hubKey"/>.</summary>
     public TunnelConfiguration For(TunnelConfiguration hub, PublicKey hubKey)
     {
@@ -47,6 +50,7 @@ public sealed record ClientConfiguration
             PrivateKey = ParameterValues.PrivateKey(PrivateKey, nameof(PrivateKey)),
             Mtu = hub.Mtu,
             Routes = [.. Routes.Select(r => ParameterValues.Prefix(r, "Route"))],
+            Dns = Dns.Count == 0 ? null : ParameterValues.Dns(Dns, nameof(Dns)),
             Peers =
             [
                 new PeerConfiguration

@@ -15,6 +15,7 @@ public static partial class ConfigurationFile
             var seen = new HashSet<string>();
             PrivateKey? inlineKey = null;
             var warnings = new List<string>();
+            var hooks = new List<HookCommand>();
             foreach (KeyValueSyntax item in table.Items)
             {
                 string key = Known(item, "interface", InterfaceKeys, seen);
@@ -28,7 +29,8 @@ public static partial class ConfigurationFile
                             {
                                 "server" => TunnelMode.Server,
                                 "client" => TunnelMode.Client,
-                                _ => throw Error(item, name, "must be \"server\" or \"client\"."),
+                                "peer" => TunnelMode.Peer,
+                                _ => throw Error(item, name, "must be \"server\" (a hub), \"client\" (a spoke) or \"peer\" (plain WireGuard, as wg-quick)."),
                             },
                         };
                         break;
@@ -67,6 +69,29 @@ public static partial class ConfigurationFile
                     case "relay":
                         config = config with { Relay = RelayModeOf(item, name) };
                         break;
+                    case "dns":
+                        config = config with { Dns = DnsSettings.Parse(List(item, name), null, out string dnsProblem) ?? throw Error(item, name, dnsProblem) };
+                        break;
+                    case "table":
+                        config = config with
+                        {
+                            Table = String(item, name).ToLowerInvariant() switch
+                            {
+                                "auto" => RouteTable.Auto,
+                                "off" => RouteTable.Off,
+                                _ => throw Error(item, name, "must be \"auto\" (routes into the main table, the default) or \"off\" (no routes; add your own in post_up)."),
+                            },
+                        };
+                        break;
+                    case "fwmark":
+                        config = config with { FirewallMark = (uint)Integer(item, name, 0, uint.MaxValue) };
+                        break;
+                    case "save_config":
+                        config = config with { SaveConfig = Boolean(item, name) };
+                        break;
+                    default:
+                        hooks.AddRange(StringOrList(item, name).Select(c => new HookCommand(HookPhaseOf(key), OneLine(item, name, c)) { Line = item.Span.Start.Line + 1 }));
+                        break;
                 }
             }
 
@@ -75,8 +100,21 @@ public static partial class ConfigurationFile
                 throw new ConfigurationException(path, table.Span.Start.Line + 1, "interface.private_key", "set private_key or private_key_file, not both.");
             }
 
-            return config with { Warnings = warnings };
+            return config with { Warnings = warnings, Hooks = [.. hooks.OrderBy(h => h.Phase)] };
         }
+
+        /// <summary>A hook is one line, as wg-quick has it: a line break would become a line of its own in a wg-quick file.</summary>
+        private string OneLine(KeyValueSyntax item, string key, string command) => command.Any(char.IsControl)
+            ? throw Error(item, key, "a hook is one line of shell without control characters; join the commands with ';' or '&&', or put them in a script.")
+            : command;
+
+        private static HookPhase HookPhaseOf(string key) => key switch
+        {
+            "pre_up" => HookPhase.PreUp,
+            "post_up" => HookPhase.PostUp,
+            "pre_down" => HookPhase.PreDown,
+            _ => HookPhase.PostDown,
+        };
 
         public PeerConfiguration ReadPeer(TableSyntaxBase table, int number)
         {

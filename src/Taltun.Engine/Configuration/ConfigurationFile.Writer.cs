@@ -8,12 +8,41 @@ namespace Taltun.Configuration;
 public static partial class ConfigurationFile
 {
     /// <summary>
-    /// Writes <paramref name="config"/> as TOML through <see cref="SafeFile"/>: mode 0600 (it may
-    /// hold the private key), whole or not at all, never through a link or into a missing
-    /// directory unless <paramref name="options"/> say so.
+    /// Writes <paramref name="config"/> through <see cref="SafeFile"/>: mode 0600 (it may hold the
+    /// private key), whole or not at all, never through a link or into a missing directory unless
+    /// <paramref name="options"/> say so. The format is <paramref name="format"/>, by default the
+    /// one the configuration was read in (TOML for one built from parameters). Returns what the
+    /// format cannot express (see <see cref="WgQuickFile.Format"/>).
     /// </summary>
-    public static void Save(TunnelConfiguration config, string path, FileWriteOptions? options = null) =>
-        SafeFile.WriteText(path, Format(config), options ?? new FileWriteOptions());
+    public static IReadOnlyList<string> Save(TunnelConfiguration config, string path, FileWriteOptions? options = null, ConfigurationFormat? format = null)
+    {
+        string text = Format(config, format ?? config.SourceFormat, out IReadOnlyList<string> lost);
+        SafeFile.WriteText(path, text, options ?? new FileWriteOptions());
+        return lost;
+    }
+
+    /// <summary>
+    /// The format a file to be written asks for by its name: .conf is wg-quick's (wg0.conf), .toml
+    /// is TOML; null for any other name. Reading never goes by the name, only by the content.
+    /// </summary>
+    public static ConfigurationFormat? FormatOfName(string? path) => Path.GetExtension(path ?? string.Empty).ToLowerInvariant() switch
+    {
+        ".conf" => ConfigurationFormat.WgQuick,
+        ".toml" => ConfigurationFormat.Toml,
+        _ => null,
+    };
+
+    /// <summary>The text of <paramref name="config"/> in <paramref name="format"/>; <paramref name="lost"/> says what that format cannot express.</summary>
+    public static string Format(TunnelConfiguration config, ConfigurationFormat format, out IReadOnlyList<string> lost)
+    {
+        if (format == ConfigurationFormat.WgQuick)
+        {
+            return WgQuickFile.Format(config, out lost);
+        }
+
+        lost = [];
+        return Format(config);
+    }
 
     /// <summary>The TOML text of <paramref name="config"/>, as <see cref="Save"/> writes it.</summary>
     public static string Format(TunnelConfiguration config)
@@ -21,7 +50,7 @@ public static partial class ConfigurationFile
         var text = new StringBuilder();
         text.AppendLine("# Taltun tunnel configuration (written by Taltun; comments are not kept).");
         text.AppendLine("[interface]");
-        text.AppendLine($"mode = {Quote(config.Mode == TunnelMode.Client ? "client" : "server")}");
+        text.AppendLine($"mode = {Quote(config.Mode.ToString().ToLowerInvariant())}");
         text.AppendLine($"tun_name = {Quote(config.InterfaceName)}");
         text.AppendLine(config.Addresses.Count == 1 ? $"vip = {Quote(config.Addresses[0].ToString())}" : $"vip = {List(config.Addresses.Select(a => a.ToString()))}");
         text.AppendLine($"local_addr = {Quote(config.ListenEndPoint.ToString())}");
@@ -44,6 +73,38 @@ public static partial class ConfigurationFile
         if (config.Relay is { } relay)
         {
             text.AppendLine($"relay = {Quote(relay.ToString().ToLowerInvariant())}");
+        }
+
+        if (config.Dns is { } dns)
+        {
+            text.AppendLine($"dns = {List(dns.Entries)}");
+        }
+
+        if (config.Table == RouteTable.Off)
+        {
+            text.AppendLine("table = \"off\"");
+        }
+
+        if (config.FirewallMark != 0)
+        {
+            text.AppendLine($"fwmark = {config.FirewallMark.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        foreach (IGrouping<HookPhase, HookCommand> phase in config.Hooks.GroupBy(h => h.Phase))
+        {
+            string key = phase.Key switch
+            {
+                HookPhase.PreUp => "pre_up",
+                HookPhase.PostUp => "post_up",
+                HookPhase.PreDown => "pre_down",
+                _ => "post_down",
+            };
+            text.AppendLine($"{key} = {List(phase.Select(h => h.Command))}");
+        }
+
+        if (config.SaveConfig)
+        {
+            text.AppendLine("save_config = true");
         }
 
         foreach (PeerConfiguration peer in config.Peers)

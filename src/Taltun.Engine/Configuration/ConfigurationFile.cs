@@ -10,11 +10,12 @@ namespace Taltun.Configuration;
 /// (public_key, vip, endpoint, allowed_ips, persistent_keepalive, preshared_key). Reading walks
 /// Tomlyn's syntax tree so every error names the line and key; unknown keys are errors, not
 /// silently ignored. ConfigurationFile.Reader.cs reads the tables, .Writer.cs writes them back.
+/// A wg-quick file is recognised by its content and read by <see cref="WgQuickFile"/> instead.
 /// Stateless; thread-safe.
 /// </summary>
 public static partial class ConfigurationFile
 {
-    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay"];
+    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay", "dns", "table", "pre_up", "post_up", "pre_down", "post_down", "fwmark", "save_config"];
     private static readonly string[] PeerKeys = ["vip", "public_key", "endpoint", "allowed_ips", "persistent_keepalive", "preshared_key"];
 
     /// <summary>Every table and key name of the schema: the words a message may repeat from a file.</summary>
@@ -36,9 +37,17 @@ public static partial class ConfigurationFile
         return Parse(text, path);
     }
 
-    /// <summary>Parses configuration text; <paramref name="path"/> names it in errors and resolves a relative private_key_file.</summary>
+    /// <summary>
+    /// Parses configuration text, TOML or wg-quick as its content says; <paramref name="path"/>
+    /// names it in errors, resolves a relative private_key_file and, for a wg-quick file, names the tunnel.
+    /// </summary>
     public static TunnelConfiguration Parse(string text, string path)
     {
+        if (WgQuickFile.IsWgQuick(text))
+        {
+            return WgQuickFile.Parse(text, path);
+        }
+
         DocumentSyntax document = ParseSyntax(text, path);
         if (document.HasErrors)
         {
@@ -75,7 +84,7 @@ public static partial class ConfigurationFile
             }
             else
             {
-                throw new ConfigurationException(path, line, MessageText.Name(name), "unknown or repeated table; a configuration has one [interface], any number of [[peers]] and, with relay = \"rules\", [[relay_rules]].");
+                throw new ConfigurationException(path, line, MessageText.Name(name), "unknown or repeated table; a configuration has one [interface], any number of [[peers]] and, with relay = \"rules\", [[relay_rules]] (or, as a wg-quick file, [Interface] and [Peer] sections).");
             }
         }
 

@@ -27,6 +27,9 @@ public sealed record ConfigurationOverrides
 
     public IReadOnlyList<string>? Routes { get; init; }
 
+    /// <summary>Name servers and search domains; when set they replace the file's.</summary>
+    public IReadOnlyList<string>? Dns { get; init; }
+
     /// <summary>
     /// <paramref name="config"/> with every set value applied; throws <see cref="ConfigurationException"/>
     /// or <see cref="Crypto.KeyFormatException"/> naming the parameter of the first bad value.
@@ -86,6 +89,11 @@ public sealed record ConfigurationOverrides
         if (Routes is not null)
         {
             config = config with { Routes = [.. Routes.Select(r => ParameterValues.Prefix(r, "Route"))] };
+        }
+
+        if (Dns is not null)
+        {
+            config = config with { Dns = Dns.Count == 0 ? null : ParameterValues.Dns(Dns, nameof(Dns)) };
         }
 
         return config;

@@ -85,6 +85,11 @@ internal static class EndpointText
             return $"{MessageText.Quote(text)} has no host before the port.";
         }
 
+        if (host.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            return $"{MessageText.Quote(text)} has white space or a control character in its host; a host is an IP address or a DNS name.";
+        }
+
         if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port))
         {
             return $"port {MessageText.Quote(portText)} is not a number: use {minPort} to {Limits.MaxPort}.";

@@ -11,4 +11,7 @@ public sealed record FileWriteOptions
 
     /// <summary>Create missing directories (mode 0700); by default a missing directory is <see cref="FileProblem.NotFound"/>.</summary>
     public bool CreateDirectories { get; init; }
+
+    /// <summary>The written file's permissions: 0600 (it may hold a key) unless it is meant for others to read, as a resolv.conf is.</summary>
+    public UnixFileMode Mode { get; init; } = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 }

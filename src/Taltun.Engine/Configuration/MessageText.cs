@@ -31,8 +31,18 @@ internal static partial class MessageText
     public static string FromParser(string message, string source) =>
         KeyCharacters().Replace(message, run => SchemaWords.Contains(run.Value) || !source.Contains(run.Value, StringComparison.Ordinal) ? run.Value : "…");
 
+    /// <summary>
+    /// <paramref name="text"/> (a hook's command or output, say) with everything shaped like a
+    /// WireGuard key (44 characters of base64 ending in '=', or 64 hex digits) replaced: unlike
+    /// <see cref="Quote"/> it keeps paths and words, which a log of commands needs.
+    /// </summary>
+    public static string WithoutKeys(string text) => KeyShaped().Replace(text, "(key hidden)");
+
     private static bool LooksLikeKey(string text) => KeyCharacters().Matches(text).Any(run => run.Length >= KeyLikeRun);
 
     [GeneratedRegex("[A-Za-z0-9+/=]{4,}")]
     private static partial Regex KeyCharacters();
+
+    [GeneratedRegex("(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{43}=|(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")]
+    private static partial Regex KeyShaped();
 }

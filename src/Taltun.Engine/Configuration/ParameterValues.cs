@@ -29,6 +29,13 @@ public static class ParameterValues
     public static string Endpoint(string text, string parameter) =>
         EndpointText.TrySplit(text, out _, out _, out string problem) ? text : throw Invalid(parameter, problem);
 
+    /// <summary>Name servers and search domains, as -Dns lists them.</summary>
+    public static DnsSettings Dns(IEnumerable<string> entries, string parameter)
+    {
+        DnsSettings dns = DnsSettings.Parse(entries, null, out string problem) ?? throw Invalid(parameter, problem);
+        return dns.Problem() is { } incomplete ? throw Invalid(parameter, incomplete) : dns;
+    }
+
     public static PrivateKey PrivateKey(string text, string parameter) => Key(text, parameter, Crypto.PrivateKey.Parse);
 
     public static PublicKey PublicKey(string text, string parameter) => Key(text, parameter, Crypto.PublicKey.Parse);

@@ -16,9 +16,9 @@ internal static class PeerRules
 
     public const string ListedTwice = "is listed twice; each peer appears once.";
 
-    /// <summary>A peer with no address could neither send nor receive; the fix named as the user writes it (vip / allowed_ips, or -VirtualIP / -AllowedIPs).</summary>
-    public static string OwnsNothing(string virtualIP, string allowedIps) =>
-        $"the peer owns no address, so it could neither send nor receive: give it {virtualIP} or {allowedIps}.";
+    /// <summary>A peer with no address could neither send nor receive; the fix named as the user writes it (vip / allowed_ips, -VirtualIP / -AllowedIPs, or AllowedIPs).</summary>
+    public static string OwnsNothing(params string[] keys) =>
+        $"the peer owns no address, so it could neither send nor receive: give it {string.Join(" or ", keys)}.";
 
     /// <summary>"already belongs to peer KEY (VIP)": the owner of a prefix, named so the user can find it in Get-TaltunStatus -Peer.</summary>
     public static string AlreadyBelongsTo(PublicKey owner, IPAddress? virtualIP) =>

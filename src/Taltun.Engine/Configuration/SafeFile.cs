@@ -128,12 +128,19 @@ public static class SafeFile
         return target;
     }
 
-    /// <summary>Writes <paramref name="text"/> (UTF-8, no byte-order mark) to <paramref name="path"/>, mode 0600, whole or not at all.</summary>
+    /// <summary>Writes <paramref name="text"/> (UTF-8, no byte-order mark) to <paramref name="path"/>, mode 0600 unless asked otherwise, whole or not at all.</summary>
     public static void WriteText(string path, string text, FileWriteOptions options) =>
-        WriteText(path, text, options, NewTemporaryName);
+        WriteBytes(path, Utf8.GetBytes(text), options, NewTemporaryName);
+
+    /// <summary>Writes <paramref name="content"/> (a QR code's PNG, say) as <see cref="WriteText(string, string, FileWriteOptions)"/> writes text.</summary>
+    public static void WriteBytes(string path, byte[] content, FileWriteOptions options) =>
+        WriteBytes(path, content, options, NewTemporaryName);
 
     /// <summary>As <see cref="WriteText(string, string, FileWriteOptions)"/>, with the temporary file's names chosen by <paramref name="temporaryName"/> (for tests).</summary>
-    internal static void WriteText(string path, string text, FileWriteOptions options, Func<string, string> temporaryName)
+    internal static void WriteText(string path, string text, FileWriteOptions options, Func<string, string> temporaryName) =>
+        WriteBytes(path, Utf8.GetBytes(text), options, temporaryName);
+
+    private static void WriteBytes(string path, byte[] content, FileWriteOptions options, Func<string, string> temporaryName)
     {
         string target = Check(path, options);
         string directory = Path.GetDirectoryName(target)!;
@@ -144,12 +151,12 @@ public static class SafeFile
             temporary = CreateTemporary(directory, Path.GetFileName(target), temporaryName, out FileDescriptor file);
             using (file)
             {
-                if (Libc.Fchmod(file, PrivateMode) != 0)
+                if (Libc.Fchmod(file, (uint)options.Mode) != 0)
                 {
                     throw Failure(target, Errno.Last, "write");
                 }
 
-                WriteAll(file, Utf8.GetBytes(text), target);
+                WriteAll(file, content, target);
                 if (Libc.Fsync(file) != 0)
                 {
                     throw Failure(target, Errno.Last, "write");

@@ -7,11 +7,14 @@ using Taltun.Foundation;
 namespace Taltun.Configuration;
 
 /// <summary>
-/// A tunnel as the user describes it — Taltun's TOML schema — before the
+/// A tunnel as the user describes it — Taltun's TOML schema or a wg-quick file — before the
 /// mode's defaults are applied. <see cref="ToOptions"/> turns it into what the engine runs:
 ///   server: each peer may use its virtual IP and allowed IPs; the hub relays between them;
 ///   client: the first peer with an endpoint is the hub; it also gets the whole VPN subnet and
-///           every configured route, and is kept alive (25 s) so the client is reachable.
+///           every configured route, and is kept alive (25 s) so the client is reachable;
+///   peer:   plain WireGuard, as wg-quick runs it: each peer gets exactly its allowed IPs and
+///           keepalive, nothing is relayed, and a /0 allowed IP routes everything (as 0.0.0.0/1
+///           and 128.0.0.0/1, so more specific routes still win, as wg-quick's rules let them).
 /// Immutable: parameters override a file by building a changed copy (with-expressions).
 /// </summary>
 public sealed record TunnelConfiguration
@@ -50,8 +53,26 @@ public sealed record TunnelConfiguration
     /// <summary>[[relay_rules]]: what relay = "rules" allows.</summary>
     public IReadOnlyList<RelayRule> RelayRules { get; init; } = [];
 
+    /// <summary>dns: name servers and search domains for the host while the tunnel runs; null for none.</summary>
+    public DnsSettings? Dns { get; init; }
+
+    /// <summary>pre_up, post_up, pre_down, post_down (wg-quick's PreUp, ...): commands run by bash, %i the interface name.</summary>
+    public IReadOnlyList<HookCommand> Hooks { get; init; } = [];
+
+    /// <summary>table (wg-quick's Table): auto, or off for no routes.</summary>
+    public RouteTable Table { get; init; } = RouteTable.Auto;
+
+    /// <summary>fwmark (wg-quick's FwMark): a firewall mark on the tunnel's UDP packets; 0 for none.</summary>
+    public uint FirewallMark { get; init; }
+
+    /// <summary>save_config (wg-quick's SaveConfig): write the running configuration back to its file when the tunnel stops.</summary>
+    public bool SaveConfig { get; init; }
+
     /// <summary>The file this came from (for errors and for saving back), or null.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>The format of <see cref="SourcePath"/>: saving back writes the same format.</summary>
+    public ConfigurationFormat SourceFormat { get; init; } = ConfigurationFormat.Toml;
 
     /// <summary>Problems that do not stop the tunnel (e.g. a key file readable by others).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
@@ -64,13 +85,29 @@ public sealed record TunnelConfiguration
     {
         if (PrivateKey is null)
         {
-            throw Error(0, "interface.private_key", "no private key: set private_key (base64 or hex) or private_key_file. New-TaltunKey makes one.");
+            throw SourceFormat == ConfigurationFormat.WgQuick
+                ? Error(0, "interface.private_key", "no private key: add PrivateKey = (the output of wg genkey or New-TaltunKey) under [Interface].")
+                : Error(0, "interface.private_key", "no private key: set private_key (base64 or hex) or private_key_file. New-TaltunKey makes one.");
         }
 
         if (Addresses.Count == 0)
         {
-            throw Error(0, "interface.vip", "no virtual IP: set vip, e.g. vip = \"10.0.0.1/24\".");
+            throw SourceFormat == ConfigurationFormat.WgQuick
+                ? Error(0, "interface.vip", "no address: Taltun needs one for the interface, e.g. Address = 10.0.0.2/24 under [Interface].")
+                : Error(0, "interface.vip", "no virtual IP: set vip, e.g. vip = \"10.0.0.1/24\".");
         }
+
+        if (SourceFormat == ConfigurationFormat.WgQuick && !System.Text.RegularExpressions.Regex.IsMatch(InterfaceName, Limits.InterfaceNamePattern))
+        {
+            throw Error(0, "file name", $"the tunnel is named after its file, as wg-quick names the interface, and {MessageText.Quote(InterfaceName)} is not an interface name: rename the file to at most 15 letters, digits, '_', '-' or '.' before .conf (e.g. wg0.conf), or give -Name.");
+        }
+
+        if (Dns?.Problem() is { } dnsProblem)
+        {
+            throw Error(0, "interface.dns", dnsProblem);
+        }
+
+        CheckHooks();
 
         PeerConfiguration? hub = Hub;
         if (Mode == TunnelMode.Client && hub is null)
@@ -96,11 +133,15 @@ public sealed record TunnelConfiguration
             ListenEndPoint = ListenEndPoint,
             Addresses = Addresses,
             Mtu = Mtu,
-            Routes = Routes,
+            Routes = [.. Routes, .. DefaultRouteHalves(peers)],
             Peers = peers,
             ClampMss = MssClamping,
             Warnings = Warnings,
             Configuration = this,
+            Dns = Dns,
+            Hooks = Hooks,
+            AddRoutes = Table == RouteTable.Auto,
+            FirewallMark = FirewallMark,
         };
         try
         {
@@ -114,10 +155,10 @@ public sealed record TunnelConfiguration
         return options;
     }
 
-    /// <summary>A server relays as configured (all by default); a client relays nothing: what is not for it goes to its host.</summary>
+    /// <summary>A server relays as configured (all by default); a client or a plain peer relays nothing: what is not for it goes to its host.</summary>
     private RelayPolicy? RelayPolicyOf()
     {
-        if (Mode == TunnelMode.Client)
+        if (Mode != TunnelMode.Server)
         {
             if (Relay is not null || RelayRules.Count > 0)
             {
@@ -159,28 +200,27 @@ public sealed record TunnelConfiguration
         for (int i = 0; i < Peers.Count; i++)
         {
             PeerConfiguration peer = Peers[i];
-            string entry = $"peers[{i + 1}]";
             if ((KeyProblem(peer) ?? (keys.Add(peer.PublicKey) ? null : $"{peer.PublicKey} {PeerRules.ListedTwice}")) is { } keyProblem)
             {
-                throw Error(peer.Line, $"{entry}.public_key", keyProblem);
+                throw Error(peer.Line, PeerField(i, "public_key"), keyProblem);
             }
 
             if (VirtualIPProblem(peer) is { } vipProblem)
             {
-                throw Error(peer.Line, $"{entry}.vip", vipProblem);
+                throw Error(peer.Line, PeerField(i, "vip"), vipProblem);
             }
 
             List<(IPNetwork Prefix, string Field)> claims = ClaimsOf(peer, IsHub(peer));
             if (claims.Count == 0)
             {
-                throw Error(peer.Line, entry, PeerRules.OwnsNothing("vip", "allowed_ips"));
+                throw Error(peer.Line, PeerField(i, string.Empty), SourceFormat == ConfigurationFormat.WgQuick ? PeerRules.OwnsNothing("AllowedIPs") : PeerRules.OwnsNothing("vip", "allowed_ips"));
             }
 
             foreach ((IPNetwork prefix, string field) in claims)
             {
                 if (owners.TryGetValue(prefix, out PeerConfiguration? owner) && !ReferenceEquals(owner, peer))
                 {
-                    throw Error(peer.Line, field.Length == 0 ? entry : $"{entry}.{field}", $"{prefix} {PeerRules.AlreadyBelongsTo(owner.PublicKey, owner.VirtualIP)}; each address belongs to one peer.");
+                    throw Error(peer.Line, PeerField(i, field), $"{prefix} {PeerRules.AlreadyBelongsTo(owner.PublicKey, owner.VirtualIP)}; each address belongs to one peer.");
                 }
 
                 owners[prefix] = peer;
@@ -257,7 +297,7 @@ public sealed record TunnelConfiguration
     {
         if (!EndpointText.TrySplit(peer.Endpoint!, out string host, out int port, out string problem))
         {
-            throw Error(peer.Line, "peers.endpoint", problem);
+            throw Error(peer.Line, PeerField(Index(peer), "endpoint"), problem);
         }
 
         if (IPAddress.TryParse(host, out IPAddress? literal))
@@ -267,15 +307,80 @@ public sealed record TunnelConfiguration
 
         try
         {
-            IPAddress address = Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();
+            IPAddress address = System.Net.Dns.GetHostAddresses(host).OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).First();
             return new IPEndPoint(address, port);
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
         {
-            throw Error(peer.Line, "peers.endpoint", $"cannot resolve {MessageText.Quote(host)}: {e.Message}");
+            throw Error(peer.Line, PeerField(Index(peer), "endpoint"), $"cannot resolve {MessageText.Quote(host)}: {e.Message}");
         }
     }
 
+    /// <summary>The allowed IPs the engine gives <paramref name="peer"/>: what a wg-quick file writes as its AllowedIPs.</summary>
+    public IReadOnlyList<IPNetwork> AllowedIpsOf(PeerConfiguration peer) => [.. ClaimsOf(peer, IsHub(peer)).Select(c => c.Prefix).Distinct()];
+
+    /// <summary>The keepalive the engine gives <paramref name="peer"/>, in seconds (the mode's default where none is set).</summary>
+    public int KeepaliveOf(PeerConfiguration peer) => peer.PersistentKeepalive ?? (IsHub(peer) ? ClientKeepaliveSeconds : 0);
+
+    /// <summary>
+    /// For a plain peer with routes on, the two halves of every address family that a peer's /0
+    /// allowed IP covers: everything goes through the tunnel, as wg-quick routes it, while the
+    /// more specific routes of the LAN still win (wg-quick's suppress_prefixlength 0 does the same).
+    /// </summary>
+    private IEnumerable<IPNetwork> DefaultRouteHalves(IEnumerable<PeerOptions> peers)
+    {
+        if (Mode != TunnelMode.Peer || Table != RouteTable.Auto)
+        {
+            return [];
+        }
+
+        return peers.SelectMany(p => p.AllowedIps).Where(p => p.PrefixLength == 0).Distinct().SelectMany(p => p.BaseAddress.AddressFamily == AddressFamily.InterNetwork
+            ? new[] { IPNetwork.Parse("0.0.0.0/1"), IPNetwork.Parse("128.0.0.0/1") }
+            : [IPNetwork.Parse("::/1"), IPNetwork.Parse("8000::/1")]).Where(h => !Routes.Contains(h));
+    }
+
+    /// <summary>
+    /// Hooks run commands as root: the file that holds them, each hook's program and the files it
+    /// names by absolute path must be changeable by root and this user only, or whoever can write
+    /// them runs commands as root when the tunnel starts or stops.
+    /// </summary>
+    private void CheckHooks()
+    {
+        foreach (HookCommand hook in Hooks)
+        {
+            string field = HookField(hook.Phase);
+            if (SourcePath is not null && TrustedPath.Problem(SourcePath) is { } fileProblem)
+            {
+                throw Error(hook.Line, field, $"this file makes Taltun run commands as root, yet {fileProblem}");
+            }
+
+            // Its program and every regular file it names by absolute path (a script given to bash,
+            // rules given to nft; not /dev/null): whoever can change one chooses what root runs.
+            foreach (string word in hook.Command.Split((char[])[' ', '\t', '<', '>', ';', '|', '&', '\'', '"', '='], StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (word.StartsWith('/') && TrustedPath.IsRegularFile(word) && TrustedPath.Problem(word) is { } fileOfHookProblem)
+                {
+                    throw Error(hook.Line, field, $"this hook runs as root with a file someone else controls: {fileOfHookProblem}");
+                }
+            }
+        }
+    }
+
+    private static string HookField(HookPhase phase) => phase switch
+    {
+        HookPhase.PreUp => "interface.pre_up",
+        HookPhase.PostUp => "interface.post_up",
+        HookPhase.PreDown => "interface.pre_down",
+        _ => "interface.post_down",
+    };
+
+    private static string PeerField(int index, string field) => field.Length == 0 ? $"peers[{index + 1}]" : $"peers[{index + 1}].{field}";
+
+    private int Index(PeerConfiguration peer) => Math.Max(0, Peers.ToList().FindIndex(p => ReferenceEquals(p, peer)));
+
+    private static ConfigurationException Invalid(string parameter, string problem) => ParameterValues.Invalid(parameter, problem);
+
+    /// <summary>An error about <paramref name="key"/>, named as TOML names it, or as wg-quick does for a wg-quick file.</summary>
     private ConfigurationException Error(int line, string key, string problem) =>
-        new(SourcePath, line, key, problem);
+        new(SourcePath, line, SourceFormat == ConfigurationFormat.WgQuick ? WgQuickFile.KeyFor(key) : key, problem);
 }

@@ -70,6 +70,18 @@ public sealed partial record TunnelOptions
     /// </summary>
     public string? NetworkNamespace { get; init; }
 
+    /// <summary>Name servers and search domains for the host while the tunnel runs; null for none.</summary>
+    public DnsSettings? Dns { get; init; }
+
+    /// <summary>Commands run as the tunnel comes up and goes down (wg-quick's PreUp, PostUp, PreDown, PostDown), in order.</summary>
+    public IReadOnlyList<HookCommand> Hooks { get; init; } = [];
+
+    /// <summary>Add kernel routes for the configured routes and the peers' allowed IPs; false as wg-quick's Table = off.</summary>
+    public bool AddRoutes { get; init; } = true;
+
+    /// <summary>A firewall mark (SO_MARK) on the tunnel's UDP packets, for policy routing (wg-quick's FwMark); 0 for none.</summary>
+    public uint FirewallMark { get; init; }
+
     /// <summary>Problems found while configuring that do not stop the tunnel (e.g. a key file others can read); the tunnel logs them as it starts.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
@@ -115,6 +127,11 @@ public sealed partial record TunnelOptions
             {
                 throw Invalid(problem);
             }
+        }
+
+        if (Dns?.Problem() is { } dnsProblem)
+        {
+            throw Invalid($"Dns: {dnsProblem}");
         }
 
         var keys = new HashSet<PublicKey>();

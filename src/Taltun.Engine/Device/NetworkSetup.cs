@@ -45,6 +45,9 @@ internal sealed class NetworkSetup
 
     public int InterfaceIndex { get; }
 
+    /// <summary>False as wg-quick's Table = off: no routes at all, the kernel's own for each address's subnet aside.</summary>
+    public bool AddRoutes { get; init; } = true;
+
     /// <summary>
     /// MTU, addresses, link up, then the configured routes; throws on the first refusal (the
     /// caller reverts). A peer endpoint that the tunnel's routes would swallow (a full tunnel to a
@@ -53,6 +56,11 @@ internal sealed class NetworkSetup
     /// </summary>
     public void Apply(int mtu, IReadOnlyList<IPNetwork> routes, IReadOnlyList<IPNetwork> peerRoutes, IEnumerable<IPAddress> endpoints)
     {
+        if (!AddRoutes)
+        {
+            (routes, peerRoutes, endpoints) = ([], [], []);
+        }
+
         lock (_lock)
         {
             var covered = routes.Concat(peerRoutes.Where(p => p.PrefixLength > 0)).ToList();
@@ -122,9 +130,18 @@ internal sealed class NetworkSetup
     /// <summary>Adds a kernel route for a peer's allowed IP unless the interface's own subnet already covers it, or it is a default route.</summary>
     public void AcquirePeerRoute(IPNetwork prefix)
     {
+        if (!AddRoutes)
+        {
+            return;
+        }
+
         if (prefix.PrefixLength == 0)
         {
-            _log.Warning($"No kernel route added for {prefix}: it would replace the default route. For a full tunnel, configure routes 0.0.0.0/1 and 128.0.0.0/1 (or ::/1 and 8000::/1).");
+            if (!CoversEverything(prefix))
+            {
+                _log.Warning($"No kernel route added for {prefix}: it would replace the default route. For a full tunnel, configure routes 0.0.0.0/1 and 128.0.0.0/1 (or ::/1 and 8000::/1).");
+            }
+
             return;
         }
 
@@ -148,7 +165,7 @@ internal sealed class NetworkSetup
 
     public void ReleasePeerRoute(IPNetwork prefix)
     {
-        if (prefix.PrefixLength == 0 || IsOnLink(prefix))
+        if (!AddRoutes || prefix.PrefixLength == 0 || IsOnLink(prefix))
         {
             return;
         }
@@ -232,6 +249,15 @@ internal sealed class NetworkSetup
         _netlink.AddRoute(InterfaceIndex, InterfaceName, prefix);
         _routeUsers[prefix] = 1;
         _routeOrder.Add(prefix);
+    }
+
+    /// <summary>True if this setup's routes already send everything of <paramref name="all"/>'s family into the tunnel (its two halves).</summary>
+    private bool CoversEverything(IPNetwork all)
+    {
+        lock (_lock)
+        {
+            return _routeUsers.Keys.Count(r => r.PrefixLength == 1 && r.BaseAddress.AddressFamily == all.BaseAddress.AddressFamily) == 2;
+        }
     }
 
     private bool IsOnLink(IPNetwork prefix)

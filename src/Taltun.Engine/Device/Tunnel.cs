@@ -23,6 +23,10 @@ namespace Taltun.Device;
 /// change; <see cref="Stop"/> (or Dispose) wakes and joins every thread, removes the routes and
 /// addresses it added, and closes every descriptor, which deletes the interface. Stop is idempotent.
 /// The system objects belong to the network namespace of the thread that called Start.
+/// As wg-quick does, Start runs the PreUp hooks before creating the interface, applies the DNS
+/// settings once addresses and routes are in place and the PostUp hooks last; Stop runs PreDown
+/// first, puts the DNS settings back before the interface goes, and runs PostDown last
+/// (<see cref="HookRunner"/>, <see cref="DnsConfiguration"/>).
 ///
 /// Thread-safe: peers may be added and removed, and status read, from any thread while traffic flows.
 /// </summary>
@@ -49,6 +53,11 @@ public sealed class Tunnel : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stoppedSource = new();
     private bool _stopped;
+    private HookRunner? _hooks;
+    private DnsConfiguration? _dns;
+
+    /// <summary>Set once the PostUp hooks have run: only a tunnel that came up runs its down hooks.</summary>
+    private bool _up;
 
     private Tunnel(TunnelOptions options, TimeProvider time, RouteNetlink netlink, TunDevice tun, UdpSocket[] sockets, NetworkSetup setup, ShutdownSignal shutdown, TunnelLog log)
     {
@@ -110,6 +119,8 @@ public sealed class Tunnel : IDisposable
             log.Warning(warning);
         }
 
+        DnsConfiguration? dns = DnsConfiguration.Plan(options, new DnsSystem(), log);
+        var hooks = new HookRunner(options.Hooks, options.InterfaceName, null, log);
         var cleanup = new Stack<IDisposable>();
         NetworkSetup? setup = null;
         try
@@ -123,6 +134,8 @@ public sealed class Tunnel : IDisposable
                 throw new TunnelException(TunnelError.InterfaceExists, $"Interface '{options.InterfaceName}' already exists. Choose another tun_name, or stop the tunnel or program that owns it.");
             }
 
+            hooks.RunOrThrow(HookPhase.PreUp);
+
             var tun = TunDevice.Open(options.InterfaceName, options.TunDevicePath ?? TunDevice.DefaultPath, options.UseOffloads, options.TunQueues);
             cleanup.Push(tun);
             UdpSocket[] sockets = UdpSocket.OpenGroup(options.ListenEndPoint, options.ReceiveThreads, shutdown, options.UseOffloads);
@@ -131,14 +144,20 @@ public sealed class Tunnel : IDisposable
                 cleanup.Push(socket);
             }
 
+            FirewallMark.Apply(sockets, options.FirewallMark);
             int index = netlink.LinkIndex(tun.Name);
-            setup = new NetworkSetup(netlink, tun.Name, index, options.Addresses, log);
+            setup = new NetworkSetup(netlink, tun.Name, index, options.Addresses, log) { AddRoutes = options.AddRoutes };
             setup.Apply(
                 options.Mtu,
                 options.Routes,
                 [.. options.Peers.SelectMany(p => p.AllowedIps)],
                 options.Peers.Where(p => p.Endpoint is not null).Select(p => p.Endpoint!.Address));
-            var tunnel = new Tunnel(options, time, netlink, tun, sockets, setup, shutdown, log);
+            dns?.Apply();
+            var tunnel = new Tunnel(options, time, netlink, tun, sockets, setup, shutdown, log)
+            {
+                _dns = dns,
+                _hooks = new HookRunner(options.Hooks, tun.Name, options.NetworkNamespace, log),
+            };
             try
             {
                 foreach (PeerOptions peer in options.Peers)
@@ -148,6 +167,8 @@ public sealed class Tunnel : IDisposable
                 }
 
                 tunnel.StartThreads();
+                hooks.RunOrThrow(HookPhase.PostUp);
+                tunnel._up = true;
             }
             catch
             {
@@ -165,6 +186,7 @@ public sealed class Tunnel : IDisposable
         }
         catch
         {
+            dns?.Restore();
             setup?.Revert();
             while (cleanup.Count > 0)
             {
@@ -358,17 +380,27 @@ public sealed class Tunnel : IDisposable
                 peer.PersistentKeepalive,
                 peer.PresharedKey is not null);
 
-    /// <summary>Stops the threads, removes what Start added, and deletes the interface. Safe to call more than once.</summary>
-    public void Stop()
+    /// <summary>
+    /// Stops the threads, removes what Start added, and deletes the interface. Safe to call more
+    /// than once. Returns what went wrong on the way (a failing down hook: HookFailed; DNS settings
+    /// that could not be put back: DnsFailed); the stop completes regardless.
+    /// </summary>
+    public IReadOnlyList<TunnelException> Stop()
     {
         lock (_lifecycle)
         {
             if (_stopped)
             {
-                return;
+                return [];
             }
 
             _stopped = true;
+        }
+
+        var problems = new List<TunnelException>();
+        if (_up && _hooks?.Run(HookPhase.PreDown) is { } preDown)
+        {
+            problems.Add(new TunnelException(TunnelError.HookFailed, preDown));
         }
 
         _shutdown.Signal();
@@ -379,6 +411,11 @@ public sealed class Tunnel : IDisposable
             {
                 Log.Error($"Thread {thread.Name} did not stop within {Tuning.ThreadJoinTimeout.TotalSeconds:0} s.");
             }
+        }
+
+        if (_dns?.Restore() is { } dns)
+        {
+            problems.Add(new TunnelException(TunnelError.DnsFailed, dns));
         }
 
         _setup.Revert();
@@ -405,10 +442,16 @@ public sealed class Tunnel : IDisposable
         _core.Dispose();
         _shutdown.Dispose();
         Log.Information($"Tunnel '{InterfaceName}' stopped; its interface, addresses and routes are removed.");
+        if (_up && _hooks?.Run(HookPhase.PostDown) is { } postDown)
+        {
+            problems.Add(new TunnelException(TunnelError.HookFailed, postDown));
+        }
+
         _stoppedSource.Cancel();
+        return problems;
     }
 
-    public void Dispose() => Stop();
+    public void Dispose() => _ = Stop();
 
     /// <summary>A configuration for options built directly: each peer described by its allowed IPs.</summary>
     private static TunnelConfiguration Describe(TunnelOptions options) => new()

@@ -26,4 +26,10 @@ public enum TunnelError
 
     /// <summary>A system call failed in a way no other kind describes.</summary>
     System,
+
+    /// <summary>A PreUp or PostUp hook failed (a non-zero exit, or no end in time); the start was undone.</summary>
+    HookFailed,
+
+    /// <summary>The tunnel's DNS settings could not be applied (resolvectl or resolvconf refused, or a file could not be written); the start was undone.</summary>
+    DnsFailed,
 }

@@ -8,6 +8,7 @@ internal static partial class Libc
     public const int SO_SNDBUF = 7;
     public const int SO_RCVBUF = 8;
     public const int SO_REUSEPORT = 15;
+    public const int SO_MARK = 36;
     public const int SO_SNDBUFFORCE = 32;
     public const int SO_RCVBUFFORCE = 33;
     public const int IPPROTO_IPV6 = 41;

@@ -10,11 +10,12 @@ namespace Taltun.PowerShell.Commands;
 [OutputType(typeof(TaltunPeer))]
 public sealed class AddTaltunPeerCommand : PSCmdlet
 {
-    /// <summary>The running tunnel to add the peer to.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The running tunnel to add the peer to; binds by property name (Name or Tunnel), so a CSV with a Tunnel column pipes in.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Tunnel")]
     [ArgumentCompleter(typeof(TunnelNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Tunnel { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
 
     /// <summary>The peer's public key (base64 or hex); binds from New-TaltunKey output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -56,7 +57,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        RegisteredTunnel registered = TunnelLookup.Require(this, Tunnel);
+        RegisteredTunnel registered = TunnelLookup.Require(this, Name);
         PeerConfiguration peer;
         try
         {
@@ -92,7 +93,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
             return;
         }
 
-        if (!ShouldProcess($"{Tunnel}", $"Add peer {peer.PublicKey}{(peer.VirtualIP is null ? string.Empty : $" ({peer.VirtualIP})")}"))
+        if (!ShouldProcess(Name, $"Add peer {peer.PublicKey}{(peer.VirtualIP is null ? string.Empty : $" ({peer.VirtualIP})")}"))
         {
             return;
         }
@@ -111,7 +112,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
         }
         catch (TunnelException e)
         {
-            WriteError(Errors.From(e, Tunnel));
+            WriteError(Errors.From(e, Name));
             return;
         }
 

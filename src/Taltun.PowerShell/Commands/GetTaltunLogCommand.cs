@@ -10,6 +10,7 @@ public sealed class GetTaltunLogCommand : PSCmdlet
 {
     /// <summary>Tunnel names (wildcards allowed); all when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Tunnel")]
     [ArgumentCompleter(typeof(TunnelNameCompleter))]
     [SupportsWildcards]
     public string[]? Name { get; set; }

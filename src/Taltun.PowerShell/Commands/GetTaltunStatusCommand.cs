@@ -22,8 +22,9 @@ public sealed class GetTaltunStatusCommand : PSCmdlet
     [Parameter(Mandatory = true, ParameterSetName = PeerSet)]
     public SwitchParameter Peer { get; set; }
 
-    /// <summary>Only peers with these public keys (implies -Peer).</summary>
+    /// <summary>Only peers with these public keys (implies -Peer); tab completion offers the peers.</summary>
     [Parameter(ParameterSetName = PeerSet)]
+    [ArgumentCompleter(typeof(PeerKeyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? PublicKey { get; set; }
 

@@ -8,20 +8,22 @@ namespace Taltun.PowerShell.Commands;
 [OutputType(typeof(void))]
 public sealed class RemoveTaltunPeerCommand : PSCmdlet
 {
-    /// <summary>The running tunnel; binds from peer objects of Get-TaltunStatus -Peer.</summary>
+    /// <summary>The running tunnel; binds from peer objects of Get-TaltunStatus -Peer (their Tunnel property).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Tunnel")]
     [ArgumentCompleter(typeof(TunnelNameCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Tunnel { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
 
-    /// <summary>Public keys of the peers to remove.</summary>
+    /// <summary>Public keys of the peers to remove; tab completion offers the tunnel's peers.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PeerKeyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] PublicKey { get; set; } = [];
 
     protected override void ProcessRecord()
     {
-        RegisteredTunnel registered = TunnelLookup.Require(this, Tunnel);
+        RegisteredTunnel registered = TunnelLookup.Require(this, Name);
         foreach (string text in PublicKey)
         {
             Crypto.PublicKey key;
@@ -35,14 +37,14 @@ public sealed class RemoveTaltunPeerCommand : PSCmdlet
                 continue;
             }
 
-            if (!ShouldProcess(Tunnel, $"Remove peer {key}"))
+            if (!ShouldProcess(Name, $"Remove peer {key}"))
             {
                 continue;
             }
 
             if (!registered.RemovePeer(key))
             {
-                WriteError(Errors.PeerNotFound(Tunnel, key.ToBase64()));
+                WriteError(Errors.PeerNotFound(Name, key.ToBase64()));
             }
         }
     }

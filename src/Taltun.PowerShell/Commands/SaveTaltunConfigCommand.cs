@@ -3,13 +3,14 @@ using Taltun.Configuration;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>Saves a running tunnel's configuration, with the peers added and removed since it started, to TOML (like wg-quick's SaveConfig).</summary>
+/// <summary>Saves a running tunnel's configuration, with the peers added and removed since it started, in the format it was started from (like wg-quick's SaveConfig).</summary>
 [Cmdlet(VerbsData.Save, "TaltunConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FileInfo))]
 public sealed class SaveTaltunConfigCommand : PSCmdlet
 {
     /// <summary>The running tunnel; binds from tunnel objects.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("Tunnel")]
     [ArgumentCompleter(typeof(TunnelNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = string.Empty;
@@ -18,6 +19,10 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
+
+    /// <summary>Toml or WgQuick; by default what -Path's name says (.conf or .toml), else the format of the file the tunnel was started from (TOML for one started from parameters).</summary>
+    [Parameter]
+    public ConfigurationFormat? Format { get; set; }
 
     /// <summary>Create the file's directory (mode 0700) if it does not exist.</summary>
     [Parameter]
@@ -50,7 +55,11 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
             string target = SafeFile.Check(path, options);
             if (ShouldProcess(target, $"Save configuration of tunnel '{Name}' ({config.Peers.Count} peers)"))
             {
-                ConfigurationFile.Save(config, path, options);
+                foreach (string warning in ConfigurationFile.Save(config, path, options, Format ?? (Path is null ? null : ConfigurationFile.FormatOfName(path))))
+                {
+                    WriteWarning(warning);
+                }
+
                 if (PassThru)
                 {
                     WriteObject(new FileInfo(target));

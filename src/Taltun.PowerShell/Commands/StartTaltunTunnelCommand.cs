@@ -8,14 +8,14 @@ using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>Starts a Taltun tunnel from a TOML file and/or parameters; it runs in the background of this PowerShell process.</summary>
+/// <summary>Starts a Taltun tunnel from a TOML or wg-quick file and/or parameters; it runs in the background of this PowerShell process.</summary>
 [Cmdlet(VerbsLifecycle.Start, "TaltunTunnel", SupportsShouldProcess = true)]
 [OutputType(typeof(TaltunTunnel))]
 public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
 
-    /// <summary>A TOML configuration file ([interface] and [[peers]]). Parameters given as well override its values.</summary>
+    /// <summary>A configuration file: Taltun TOML ([interface], [[peers]]) or wg-quick ([Interface], [Peer]; the tunnel is named after the file), told apart by content. Parameters given as well override its values.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string? ConfigPath { get; set; }
@@ -50,11 +50,11 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     [PeerTextTransformation]
     public TaltunPeerDefinition[]? Peer { get; set; }
 
-    /// <summary>The interface name (the file's tun_name); it names the tunnel in every Taltun cmdlet.</summary>
+    /// <summary>The tunnel's name, which is its interface name (the file's tun_name, or a wg-quick file's name); it names the tunnel in every Taltun cmdlet.</summary>
     [Parameter]
-    [Alias("Name", "InterfaceName")]
+    [Alias("Tunnel", "TunName", "InterfaceName")]
     [ValidatePattern(Limits.InterfaceNamePattern)]
-    public string? TunName { get; set; }
+    public string? Name { get; set; }
 
     /// <summary>Interface MTU (default 1420).</summary>
     [Parameter]
@@ -65,6 +65,11 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     [Parameter]
     [ValidateNotNull]
     public string[]? Route { get; set; }
+
+    /// <summary>Name servers and search domains for the host while the tunnel runs (the file's dns, wg-quick's DNS), e.g. 10.0.0.1, corp.example; replaces the file's.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? Dns { get; set; }
 
     /// <summary>Create the interface and sockets in this network namespace (ip netns) instead of the process's own.</summary>
     [Parameter]
@@ -103,7 +108,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         if (TunnelRegistry.TryGet(options.InterfaceName, out _))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException($"A tunnel named '{options.InterfaceName}' already runs in this PowerShell process. Stop it first, or choose another tun_name."),
+                new InvalidOperationException($"A tunnel named '{options.InterfaceName}' already runs in this PowerShell process. Stop it first, or give -Name another name."),
                 ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
         }
 
@@ -176,9 +181,10 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             PrivateKeyPath = PrivateKeyPath is null ? null : GetUnresolvedProviderPathFromPSPath(PrivateKeyPath),
             VirtualIP = VirtualIP,
             Peers = Peer?.Select(p => p.ToText()).ToList(),
-            TunName = TunName,
+            TunName = Name,
             Mtu = Mtu,
             Routes = Route,
+            Dns = Dns,
         };
         return overrides.ApplyTo(config);
     }

@@ -2,7 +2,11 @@ using System.Management.Automation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted.</summary>
+/// <summary>
+/// Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted.
+/// A peer piped in names the tunnel it belongs to (its Tunnel property), never a tunnel by its key;
+/// each tunnel is stopped once however many of its peers arrive.
+/// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "TaltunTunnel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
 [OutputType(typeof(void))]
 public sealed class StopTaltunTunnelCommand : PSCmdlet
@@ -10,8 +14,11 @@ public sealed class StopTaltunTunnelCommand : PSCmdlet
     private const string ByName = "Name";
     private const string AllSet = "All";
 
-    /// <summary>Tunnel names; accepts tunnel objects from Get-TaltunStatus or Start-TaltunTunnel through the pipeline.</summary>
+    private readonly HashSet<string> _stopped = new(StringComparer.Ordinal);
+
+    /// <summary>Tunnel names; accepts names, and tunnels or peers (by their Name or Tunnel property) through the pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByName)]
+    [Alias("Tunnel")]
     [ArgumentCompleter(typeof(TunnelNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
@@ -25,6 +32,11 @@ public sealed class StopTaltunTunnelCommand : PSCmdlet
         IEnumerable<string> names = All ? TunnelRegistry.All.Select(t => t.Name) : Name;
         foreach (string name in names)
         {
+            if (_stopped.Contains(name))
+            {
+                continue;
+            }
+
             if (!TunnelRegistry.TryGet(name, out _))
             {
                 WriteError(Errors.TunnelNotFound(name));
@@ -33,7 +45,11 @@ public sealed class StopTaltunTunnelCommand : PSCmdlet
 
             if (ShouldProcess(name, "Stop Taltun tunnel"))
             {
-                TunnelRegistry.Stop(name);
+                _stopped.Add(name);
+                foreach (ErrorRecord problem in TunnelRegistry.Stop(name) ?? [])
+                {
+                    WriteError(problem);
+                }
             }
         }
     }

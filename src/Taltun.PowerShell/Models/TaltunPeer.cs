@@ -14,10 +14,13 @@ public sealed class TaltunPeer
     /// <summary>Where its packets come from now (host:port), or null before it has written.</summary>
     public string? Endpoint { get; init; }
 
-    public required string[] AllowedIPs { get; init; }
+    public required AddressList AllowedIPs { get; init; }
 
     /// <summary>Local time of the latest completed handshake, or null if none yet.</summary>
     public DateTime? LatestHandshake { get; init; }
+
+    /// <summary>How long ago the latest handshake completed when this snapshot was taken, or null if none yet (wg show's "latest handshake").</summary>
+    public TimeSpan? HandshakeAge { get; init; }
 
     public long RxBytes { get; init; }
 
@@ -28,7 +31,7 @@ public sealed class TaltunPeer
     public long TxPackets { get; init; }
 
     /// <summary>Dropped packets of this peer by reason (BadTag, ReplayedCounter, ...).</summary>
-    public required IReadOnlyDictionary<string, long> Drops { get; init; }
+    public required DropCounts Drops { get; init; }
 
     /// <summary>Seconds between keepalives when idle; 0 when off.</summary>
     public int PersistentKeepalive { get; init; }

@@ -9,7 +9,7 @@ public sealed class TaltunTunnel
     public required string Mode { get; init; }
 
     /// <summary>The tunnel's own addresses with prefix, e.g. 10.0.0.1/24.</summary>
-    public required string[] VirtualIP { get; init; }
+    public required AddressList VirtualIP { get; init; }
 
     public int ListenPort { get; init; }
 
@@ -18,7 +18,7 @@ public sealed class TaltunTunnel
     public int Mtu { get; init; }
 
     /// <summary>Kernel routes Taltun added through the interface.</summary>
-    public required string[] Routes { get; init; }
+    public required AddressList Routes { get; init; }
 
     /// <summary>The network namespace the interface lives in, or null for the process's own.</summary>
     public string? NetworkNamespace { get; init; }
@@ -28,13 +28,16 @@ public sealed class TaltunTunnel
 
     public DateTime Started { get; init; }
 
+    /// <summary>How long the tunnel had run when this snapshot was taken.</summary>
+    public TimeSpan Uptime { get; init; }
+
     /// <summary>What the tunnel relays between its peers: all, none, rules (N), or off (not a hub).</summary>
     public required string Relay { get; init; }
 
     public required TaltunPeer[] Peers { get; init; }
 
     /// <summary>Every drop on the tunnel by reason, including packets from no known peer.</summary>
-    public required IReadOnlyDictionary<string, long> Drops { get; init; }
+    public required DropCounts Drops { get; init; }
 
     public override string ToString() => Name;
 }

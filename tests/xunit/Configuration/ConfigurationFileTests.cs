@@ -79,7 +79,7 @@ public sealed class ConfigurationFileTests : IDisposable
     [InlineData("routes = [\"192.168.50.1/24\"]", 4, "interface.routes", "192.168.50.0/24")]
     [InlineData("routes = \"10.0.0.0/8\"", 4, "interface.routes", "list of strings")]
     [InlineData("local_addr = \"0.0.0.0\"", 4, "interface.local_addr", "address:port")]
-    [InlineData("mode = \"hub\"", 4, "interface.mode", "\"server\" or \"client\"")]
+    [InlineData("mode = \"hub\"", 4, "interface.mode", "\"client\" (a spoke) or \"peer\"")]
     [InlineData("vip = \"10.0.0.300\"", 4, "interface.vip", "not an IP address")]
     [InlineData("mss_clamping = \"no\"", 4, "interface.mss_clamping", "true or false")]
     public void ABadInterfaceValueNamesFileLineAndKey(string line, int lineNumber, string key, string hint)

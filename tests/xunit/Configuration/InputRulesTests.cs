@@ -96,6 +96,8 @@ public sealed class InputRulesTests : IDisposable
     [InlineData("198.51.100.1:70000", "port 70000 is out of range: use 1 to 65535")]
     [InlineData("::1:9100", "write [::1]:9100")]
     [InlineData("vpn.example.com", "no port")]
+    [InlineData("vpn example.com:9000", "white space or a control character in its host")]
+    [InlineData("vpn\\nPrivateKey = x:9000", "white space or a control character in its host")]
     public void PeerEndpointsNameTheirFormAndRange(string endpoint, string hint)
     {
         var file = Assert.Throws<ConfigurationException>(() => Load(Head() + $"[[peers]]\npublic_key = \"{_peer}\"\nvip = \"10.78.0.2\"\nendpoint = \"{endpoint}\"\n"));

@@ -14,7 +14,7 @@ public sealed class SecretsInMessagesTests : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("taltun-secrets-").FullName;
 
-    /// <summary>Where a key is written: the configuration's own keys, a wg-quick file given by mistake, a key file, a parameter.</summary>
+    /// <summary>Where a key is written: the configuration's own keys, a wg-quick file's, a key file, a parameter, or where a name or value belongs.</summary>
     private enum Position
     {
         InterfacePrivateKey,
@@ -25,7 +25,14 @@ public sealed class SecretsInMessagesTests : IDisposable
         PrivateKeyParameter,
         AsKeyName,
         AsTableName,
+        WgQuickAsKeyName,
+        WgQuickAsSection,
+        WgQuickAsValue,
+        WgQuickAsLine,
     }
+
+    /// <summary>wg-quick keys whose value a careless user may replace by a key.</summary>
+    private static readonly string[] WgQuickValueKeys = ["Address", "DNS", "ListenPort", "MTU", "Table", "FwMark", "SaveConfig", "Endpoint", "AllowedIPs", "PersistentKeepalive"];
 
     /// <summary>What else is wrong with the file besides (or instead of) the key.</summary>
     private enum Damage
@@ -52,13 +59,14 @@ public sealed class SecretsInMessagesTests : IDisposable
     }
 
     [Fact]
-    public void AnUnquotedKeyOrAWgQuickFileIsReportedWithoutTheKeysLetters()
+    public void AnUnquotedKeyOrAMalformedWgQuickFileIsReportedWithoutTheKeysLetters()
     {
         string Unquoted(string key) => ErrorOf($"[interface]\nvip = \"10.0.0.1\"\nprivate_key = {key}\n");
-        string WgQuick(string key) => ErrorOf($"[Interface]\nPrivateKey = {key}\nAddress = 10.0.0.1/24\nListenPort = 51820\n");
+        string WgQuick(string key) => ErrorOf($"[Interface]\nPrivateKey = {key}\nAddress = 10.0.0.1/24\nPrivateKey = {key}\nListenPort = 51820\n");
 
         Assert.StartsWith("hub.toml:3: ", Unquoted(NewKeyText(hex: false)));
-        Assert.StartsWith("hub.toml:2: ", WgQuick(NewKeyText(hex: false)));
+        Assert.StartsWith("hub.toml:4: [Interface] PrivateKey: set twice", WgQuick(NewKeyText(hex: false)));
+        Assert.Equal(string.Empty, ErrorOf($"[Interface]\nPrivateKey = {NewKeyText(hex: false)}\nAddress = 10.0.0.1/24\nListenPort = 51820\n"));
         KeyLeaks.AssertNone(Unquoted, () => NewKeyText(hex: false));
         KeyLeaks.AssertNone(Unquoted, () => NewKeyText(hex: true));
         KeyLeaks.AssertNone(WgQuick, () => NewKeyText(hex: false));
@@ -81,20 +89,20 @@ public sealed class SecretsInMessagesTests : IDisposable
     [Fact]
     public void NoMalformedConfigurationQuotesAnyPartOfAKey()
     {
-        var cases = Gen.Select(Gen.Enum<Position>(), Gen.Int[0, Writings.Length - 1], Gen.Enum<Damage>(), Gen.Bool, (position, writing, damage, hex) => (position, writing, damage, hex));
+        var cases = Gen.Select(Gen.Enum<Position>(), Gen.Int[0, Writings.Length - 1], Gen.Enum<Damage>(), Gen.Bool, Gen.Int[0, WgQuickValueKeys.Length - 1], (position, writing, damage, hex, valueKey) => (position, writing, damage, hex, valueKey));
 
         cases.Sample(
             c =>
             {
                 string keyFile = $"{Guid.NewGuid():N}.key";
-                string Message(string key) => ErrorFor(c.position, Writings[c.writing](key), c.damage, keyFile);
+                string Message(string key) => ErrorFor(c.position, Writings[c.writing](key), c.damage, keyFile, WgQuickValueKeys[c.valueKey]);
                 string key = NewKeyText(c.hex);
                 string message = Message(key);
                 string control = Message(NewKeyText(c.hex));
                 IReadOnlyList<string> leaked = KeyLeaks.Find(key, message, control);
                 Assert.True(leaked.Count == 0, $"{c}: the error gives away {string.Join(", ", leaked)}: {message}");
             },
-            iter: 1500);
+            iter: 2500);
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -142,8 +150,9 @@ public sealed class SecretsInMessagesTests : IDisposable
         }
     }
 
-    private string ErrorFor(Position position, string value, Damage damage, string keyFile)
+    private string ErrorFor(Position position, string value, Damage damage, string keyFile, string wgQuickKey)
     {
+        string wgQuickHead = $"[Interface]\nPrivateKey = {NewKeyText(hex: false)}\nAddress = 10.0.0.1/24\n";
         string path = Path.Combine(_directory, "hub.toml");
         switch (position)
         {
@@ -165,6 +174,15 @@ public sealed class SecretsInMessagesTests : IDisposable
                 return ErrorOf(Damaged($"[Interface]\nPrivateKey = {value}\nAddress = 10.0.0.1/24\nListenPort = 51820\n", $"PrivateKey = {value}", "[Interface]", damage), path);
             case Position.WgQuickPresharedKey:
                 return ErrorOf(Damaged($"[Interface]\nAddress = 10.0.0.1/24\n\n[Peer]\nPublicKey = {PeerKey}\nPresharedKey = {value}\nAllowedIPs = 10.0.0.2/32\n", $"PresharedKey = {value}", "[Peer]", damage), path);
+            case Position.WgQuickAsKeyName:
+                return ErrorOf(Damaged($"{wgQuickHead}{value} = 1\n", $"{value} = 1", "[Interface]", damage), path);
+            case Position.WgQuickAsSection:
+                return ErrorOf(Damaged($"{wgQuickHead}[{value}]\nMTU = 1400\n", $"[{value}]", "[Interface]", damage), path);
+            case Position.WgQuickAsLine:
+                return ErrorOf(Damaged($"{wgQuickHead}{value}\n", value, "[Interface]", damage), path);
+            case Position.WgQuickAsValue:
+                string section = wgQuickKey is "Endpoint" or "AllowedIPs" or "PersistentKeepalive" ? $"[Peer]\nPublicKey = {PeerKey}\n" : string.Empty;
+                return ErrorOf(Damaged($"{wgQuickHead}{section}{wgQuickKey} = {value}\n", $"{wgQuickKey} = {value}", section.Length > 0 ? "[Peer]" : "[Interface]", damage), path);
             case Position.PeerPresharedKey:
                 return ErrorOf(Damaged($"[interface]\nvip = \"10.0.0.1\"\nprivate_key = \"{NewKeyText(hex: false)}\"\n\n[[peers]]\npublic_key = \"{PeerKey}\"\nvip = \"10.0.0.2\"\npreshared_key = {value}\n", $"preshared_key = {value}", "[peers]", damage), path);
             case Position.AsKeyName:
@@ -176,15 +194,28 @@ public sealed class SecretsInMessagesTests : IDisposable
         }
     }
 
-    private static string Damaged(string text, string keyLine, string table, Damage damage) => damage switch
-    {
-        Damage.KeyLineTwice => text + keyLine + "\n",
-        Damage.TableRepeatedAfterIt => text + table + "\n",
-        Damage.MtuOutOfRange => text.Replace("vip = \"10.0.0.1\"\n", "vip = \"10.0.0.1\"\nmtu = 99999\n"),
-        Damage.NoVirtualIP => text.Replace("vip = \"10.0.0.1\"\n", string.Empty),
-        Damage.UnknownKey => text + "colour = \"blue\"\n",
-        Damage.SyntaxErrorAtEnd => text + "mtu = \n",
-        Damage.PeerWithoutPublicKey => text + "\n[[peers]]\nvip = \"10.0.0.9\"\n",
-        _ => text,
-    };
+    /// <summary><paramref name="text"/> with <paramref name="damage"/> done to it, in its own format's words (a wg-quick file's start with [Interface]).</summary>
+    private static string Damaged(string text, string keyLine, string table, Damage damage) => text.StartsWith("[Interface]", StringComparison.Ordinal)
+        ? damage switch
+        {
+            Damage.KeyLineTwice => text + keyLine + "\n",
+            Damage.TableRepeatedAfterIt => text + table + "\n",
+            Damage.MtuOutOfRange => text.Replace("Address = 10.0.0.1/24\n", "Address = 10.0.0.1/24\nMTU = 99999\n"),
+            Damage.NoVirtualIP => text.Replace("Address = 10.0.0.1/24\n", string.Empty),
+            Damage.UnknownKey => text + "Colour = blue\n",
+            Damage.SyntaxErrorAtEnd => text + "MTU\n",
+            Damage.PeerWithoutPublicKey => text + "\n[Peer]\nAllowedIPs = 10.0.0.9/32\n",
+            _ => text,
+        }
+        : damage switch
+        {
+            Damage.KeyLineTwice => text + keyLine + "\n",
+            Damage.TableRepeatedAfterIt => text + table + "\n",
+            Damage.MtuOutOfRange => text.Replace("vip = \"10.0.0.1\"\n", "vip = \"10.0.0.1\"\nmtu = 99999\n"),
+            Damage.NoVirtualIP => text.Replace("vip = \"10.0.0.1\"\n", string.Empty),
+            Damage.UnknownKey => text + "colour = \"blue\"\n",
+            Damage.SyntaxErrorAtEnd => text + "mtu = \n",
+            Damage.PeerWithoutPublicKey => text + "\n[[peers]]\nvip = \"10.0.0.9\"\n",
+            _ => text,
+        };
 }

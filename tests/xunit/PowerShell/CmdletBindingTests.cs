@@ -27,7 +27,7 @@ public sealed class CmdletBindingTests : IDisposable
 
     [Theory]
     [InlineData("-Mtu 100", "Mtu")]
-    [InlineData("-TunName 'a/b'", "TunName")]
+    [InlineData("-TunName 'a/b'", "'Name'")]
     [InlineData("-Mode Hub", "Mode")]
     public void ParameterValidationRejectsOutOfRangeValues(string parameters, string parameter)
     {
