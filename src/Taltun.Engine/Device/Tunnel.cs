@@ -61,7 +61,9 @@ public sealed class Tunnel : IDisposable
 
     private Tunnel(TunnelOptions options, TimeProvider time, RouteNetlink netlink, TunDevice tun, UdpSocket[] sockets, NetworkSetup setup, ShutdownSignal shutdown, TunnelLog log)
     {
-        _options = options;
+        // The peers live on in the protocol core and the running configuration; a copy of each
+        // here would be a tenth of what an idle peer costs.
+        _options = options with { Peers = [] };
         _time = time;
         _netlink = netlink;
         _tun = tun;
@@ -93,9 +95,6 @@ public sealed class Tunnel : IDisposable
 
     /// <summary>Cancelled once the tunnel has stopped, whoever stopped it.</summary>
     public CancellationToken Stopped => _stoppedSource.Token;
-
-    /// <summary>The engine's own view of the options it runs with (peers as configured at start).</summary>
-    public TunnelOptions Options => _options;
 
     /// <summary>
     /// Creates and configures the interface, binds the sockets, adds the peers and starts the
@@ -160,10 +159,13 @@ public sealed class Tunnel : IDisposable
             };
             try
             {
-                foreach (PeerOptions peer in options.Peers)
+                // Each peer's one X25519, on every core: most of what a hub of thousands takes to start.
+                var staticStatics = new byte[options.Peers.Count][];
+                Parallel.For(0, staticStatics.Length, i => staticStatics[i] = tunnel._core.StaticStaticOf(options.Peers[i].PublicKey));
+                for (int i = 0; i < staticStatics.Length; i++)
                 {
                     // The running configuration already holds these: it was made from the options.
-                    tunnel.AddPeerLocked(peer, movePrefixes: false);
+                    tunnel.AddPeerLocked(options.Peers[i], movePrefixes: false, staticStatics[i]);
                 }
 
                 tunnel.StartThreads();
@@ -270,7 +272,7 @@ public sealed class Tunnel : IDisposable
         }
     }
 
-    private void AddPeerLocked(PeerOptions options, bool movePrefixes)
+    private void AddPeerLocked(PeerOptions options, bool movePrefixes, byte[]? staticStatic = null)
     {
         foreach (IPNetwork prefix in movePrefixes ? [] : options.AllowedIps)
         {
@@ -280,7 +282,7 @@ public sealed class Tunnel : IDisposable
             }
         }
 
-        if (!_core.TryAddPeer(options.PublicKey, options.PresharedKey, options.PersistentKeepalive, out Peer? peer))
+        if (!_core.TryAddPeer(options.PublicKey, options.PresharedKey, options.PersistentKeepalive, staticStatic ?? _core.StaticStaticOf(options.PublicKey), out Peer? peer))
         {
             throw new TunnelException(TunnelError.InvalidOptions, $"Peer {options.PublicKey} is already on tunnel '{InterfaceName}'. Remove it first to change it.");
         }

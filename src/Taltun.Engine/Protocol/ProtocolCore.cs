@@ -79,13 +79,27 @@ internal sealed partial class ProtocolCore : IDisposable
     /// Adds a peer and computes its static-static secret; false (and no peer) if one with this key
     /// is already there. The options layer has checked the peer itself (not our own key, ...).
     /// </summary>
-    public bool TryAddPeer(PublicKey publicKey, PresharedKey? presharedKey, TimeSpan persistentKeepalive, [NotNullWhen(true)] out Peer? peer)
+    public bool TryAddPeer(PublicKey publicKey, PresharedKey? presharedKey, TimeSpan persistentKeepalive, [NotNullWhen(true)] out Peer? peer) =>
+        TryAddPeer(publicKey, presharedKey, persistentKeepalive, StaticStaticOf(publicKey), out peer);
+
+    /// <summary>As <see cref="TryAddPeer(PublicKey, PresharedKey?, TimeSpan, out Peer?)"/>, with the peer's <see cref="StaticStaticOf"/> computed already.</summary>
+    public bool TryAddPeer(PublicKey publicKey, PresharedKey? presharedKey, TimeSpan persistentKeepalive, byte[] staticStatic, [NotNullWhen(true)] out Peer? peer)
     {
-        var staticStatic = new byte[Key32.Size];
-        X25519.Agree(_local.PrivateKeySpan, publicKey, staticStatic);
         var added = new Peer(publicKey, presharedKey, persistentKeepalive, staticStatic);
         peer = _peers.TryAdd(publicKey, added) ? added : null;
         return peer is not null;
+    }
+
+    /// <summary>
+    /// DH(our static key, the peer's static key): the one X25519 a peer costs when it is added,
+    /// precomputed for its handshakes. Thread-safe, so a start with thousands of peers computes
+    /// them on every core.
+    /// </summary>
+    public byte[] StaticStaticOf(PublicKey publicKey)
+    {
+        var staticStatic = new byte[Key32.Size];
+        X25519.Agree(_local.PrivateKeySpan, publicKey, staticStatic);
+        return staticStatic;
     }
 
     /// <summary>Adds a peer that is known not to be there yet (tests, benchmarks).</summary>

@@ -24,6 +24,9 @@ internal sealed class TunnelHost : IDisposable
 
     public Taltun.Device.Tunnel? Tunnel { get; private set; }
 
+    /// <summary>The options of the tunnel this host started last, to start it again.</summary>
+    public TunnelOptions? LastOptions { get; private set; }
+
     /// <summary>TUN queues for tunnels this host starts.</summary>
     public int TunQueues { get; set; } = 1;
 
@@ -41,6 +44,7 @@ internal sealed class TunnelHost : IDisposable
             options = options with { Addresses = addresses };
         }
 
+        LastOptions = options;
         Tunnel = Namespace.Invoke(() => Taltun.Device.Tunnel.Start(options));
         return Tunnel;
     }

@@ -118,7 +118,7 @@ public sealed class TunnelLifecycleTests
     {
         using var rig = new HubAndSpokes(spokes: 1);
         Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
-        TunnelOptions hubOptions = rig.Hub.Tunnel!.Options;
+        TunnelOptions hubOptions = rig.Hub.LastOptions!;
 
         rig.Hub.StopTunnel();
         rig.Hub.Namespace.Invoke(() => Tunnel.Start(hubOptions)).Dispose();
