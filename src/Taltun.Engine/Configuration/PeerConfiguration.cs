@@ -24,4 +24,18 @@ public sealed record PeerConfiguration
 
     /// <summary>Where it was defined, for errors found later (e.g. a duplicate); 0 if not from a file.</summary>
     public int Line { get; init; }
+
+    /// <summary>Whether two entries configure a peer the same way (where it was written aside): a reload leaves such a peer alone.</summary>
+    public static bool SameSettings(PeerConfiguration a, PeerConfiguration b) =>
+        a.PublicKey == b.PublicKey
+        && Equals(a.VirtualIP, b.VirtualIP)
+        && a.Endpoint == b.Endpoint
+        && a.AllowedIps.SequenceEqual(b.AllowedIps)
+        && a.PersistentKeepalive == b.PersistentKeepalive
+        && (a.PresharedKey, b.PresharedKey) switch
+        {
+            (null, null) => true,
+            ({ } x, { } y) => x.SameBytesAs(y),
+            _ => false,
+        };
 }

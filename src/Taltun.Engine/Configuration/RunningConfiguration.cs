@@ -11,9 +11,9 @@ namespace Taltun.Configuration;
 /// or to derive a client's) in the order the peers came.
 /// Not thread-safe: the tunnel that owns it serializes every change and snapshot.
 /// </summary>
-public sealed class RunningConfiguration
+public sealed partial class RunningConfiguration
 {
-    private readonly TunnelConfiguration _interface;
+    private TunnelConfiguration _interface;
     private readonly PublicKey? _hub;
     private readonly Dictionary<PublicKey, (PeerConfiguration Peer, LinkedListNode<PublicKey> Node)> _peers = [];
     private readonly LinkedList<PublicKey> _order = new();
@@ -45,7 +45,7 @@ public sealed class RunningConfiguration
     /// here, a virtual IP that makes sense, at least one address, and none another peer owns —
     /// unless <paramref name="move"/>, when those move to it as <c>wg set</c> moves them (the other
     /// peer must keep an address of its own). Throws <see cref="ConfigurationException"/> naming
-    /// the cmdlet parameter; changes nothing. The plan is applied with <see cref="Apply"/>.
+    /// the cmdlet parameter; changes nothing. The plan is applied with <see cref="Apply(PeerChange)"/>.
     /// </summary>
     public PeerChange Plan(PeerConfiguration peer, bool move)
     {
@@ -117,7 +117,7 @@ public sealed class RunningConfiguration
         Apply(new PeerChange(peer, [.. losers.Values]));
     }
 
-    /// <summary>Applies a <see cref="Plan"/>: the peer joins, and the peers it took addresses from keep the rest.</summary>
+    /// <summary>Applies a <see cref="Plan(PeerConfiguration, bool)"/>: the peer joins, and the peers it took addresses from keep the rest.</summary>
     public void Apply(PeerChange change)
     {
         foreach (PeerConfiguration left in change.Losers)

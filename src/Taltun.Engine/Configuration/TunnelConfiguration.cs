@@ -117,7 +117,7 @@ public sealed record TunnelConfiguration
                 : Error(Peers[0].Line, "peers[1].endpoint", "a client needs its hub's endpoint: set endpoint = \"host:port\" on the hub's [[peers]] entry, or use mode = \"server\".");
         }
 
-        CheckPeers();
+        IReadOnlyList<string> peerWarnings = CheckPeers();
 
         var peers = new List<PeerOptions>();
         foreach (PeerConfiguration peer in Peers)
@@ -136,7 +136,7 @@ public sealed record TunnelConfiguration
             Routes = [.. Routes, .. DefaultRouteHalves(peers)],
             Peers = peers,
             ClampMss = MssClamping,
-            Warnings = Warnings,
+            Warnings = [.. Warnings, .. peerWarnings],
             Configuration = this,
             Dns = Dns,
             Hooks = Hooks,
@@ -190,11 +190,14 @@ public sealed record TunnelConfiguration
     public PeerOptions PeerOptionsFor(PeerConfiguration peer) => ToPeerOptions(peer, IsHub(peer));
 
     /// <summary>
-    /// Throws if a peer uses the tunnel's own key or address, repeats a public key, claims a
-    /// prefix an earlier peer has (naming that peer), or owns no address at all.
+    /// Throws if a peer uses the tunnel's own key or address, repeats a public key, or claims a
+    /// prefix an earlier peer has (naming that peer). A peer that owns no address at all is
+    /// legal WireGuard (<c>wg set</c> leaves one when its last address moves away), so it is a
+    /// warning, returned.
     /// </summary>
-    public void CheckPeers()
+    public IReadOnlyList<string> CheckPeers()
     {
+        var warnings = new List<string>();
         var keys = new HashSet<PublicKey>();
         var owners = new Dictionary<IPNetwork, PeerConfiguration>();
         for (int i = 0; i < Peers.Count; i++)
@@ -213,7 +216,7 @@ public sealed record TunnelConfiguration
             List<(IPNetwork Prefix, string Field)> claims = ClaimsOf(peer, IsHub(peer));
             if (claims.Count == 0)
             {
-                throw Error(peer.Line, PeerField(i, string.Empty), SourceFormat == ConfigurationFormat.WgQuick ? PeerRules.OwnsNothing("AllowedIPs") : PeerRules.OwnsNothing("vip", "allowed_ips"));
+                warnings.Add(Error(peer.Line, PeerField(i, string.Empty), SourceFormat == ConfigurationFormat.WgQuick ? PeerRules.OwnsNothing("AllowedIPs") : PeerRules.OwnsNothing("vip", "allowed_ips")).Message);
             }
 
             foreach ((IPNetwork prefix, string field) in claims)
@@ -226,6 +229,8 @@ public sealed record TunnelConfiguration
                 owners[prefix] = peer;
             }
         }
+
+        return warnings;
     }
 
     private bool IsHub(PeerConfiguration peer) => Hub is { } hub && hub.PublicKey == peer.PublicKey;

@@ -35,6 +35,9 @@ public abstract class SecretKey : IDisposable
     /// </summary>
     public bool SameBytesAs(PublicKey key) => CryptographicOperations.FixedTimeEquals(_bytes, key.Span);
 
+    /// <summary>Whether <paramref name="other"/> holds the same secret (a reload that keeps a preshared key). Constant-time.</summary>
+    public bool SameBytesAs(SecretKey other) => CryptographicOperations.FixedTimeEquals(_bytes, other._bytes);
+
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_bytes);

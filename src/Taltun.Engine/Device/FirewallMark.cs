@@ -10,11 +10,15 @@ internal static class FirewallMark
     /// <summary>Sets <paramref name="mark"/> on every socket; 0 leaves them unmarked. Throws <see cref="TunnelException"/> if the kernel refuses.</summary>
     public static void Apply(IEnumerable<UdpSocket> sockets, uint mark)
     {
-        if (mark == 0)
+        if (mark != 0)
         {
-            return;
+            Set(sockets, mark);
         }
+    }
 
+    /// <summary>Sets <paramref name="mark"/> on every socket, 0 included (a running tunnel's mark removed).</summary>
+    public static void Set(IEnumerable<UdpSocket> sockets, uint mark)
+    {
         foreach (UdpSocket socket in sockets)
         {
             if (Libc.SetSockOpt(socket.Fd, Libc.SOL_SOCKET, Libc.SO_MARK, unchecked((int)mark)) != 0)

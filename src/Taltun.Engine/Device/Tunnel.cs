@@ -30,7 +30,7 @@ namespace Taltun.Device;
 ///
 /// Thread-safe: peers may be added and removed, and status read, from any thread while traffic flows.
 /// </summary>
-public sealed class Tunnel : IDisposable
+public sealed partial class Tunnel : IDisposable
 {
     private readonly TunnelOptions _options;
     private readonly ProtocolCore _core;

@@ -19,7 +19,8 @@ internal sealed partial class ProtocolCore
     private bool CheckMacs(ReadOnlySpan<byte> message, int mac1Offset, ReadOnlySpan<byte> source, Span<byte> output, out ProtocolResult rejected)
     {
         rejected = default;
-        if (!_cookieChecker.CheckMac1(message, mac1Offset))
+        CookieChecker checker = Volatile.Read(ref _cookieChecker);
+        if (!checker.CheckMac1(message, mac1Offset))
         {
             rejected = Dropped(DropReason.BadMac1, null);
             return false;
@@ -30,10 +31,10 @@ internal sealed partial class ProtocolCore
             return true;
         }
 
-        if (!_cookieChecker.CheckMac2(message, mac1Offset + MacSize, source))
+        if (!checker.CheckMac2(message, mac1Offset + MacSize, source))
         {
             // Both handshake messages carry their sender index at the same offset; the reply is addressed to it.
-            int length = _cookieChecker.CreateReply(message, mac1Offset, ReadIndex(message, InitiationSender), source, output);
+            int length = checker.CreateReply(message, mac1Offset, ReadIndex(message, InitiationSender), source, output);
             Drops.Add(DropReason.BadMac2);
             rejected = ProtocolResult.Network(0, length, null);
             return false;

@@ -32,7 +32,7 @@ internal sealed partial class ProtocolCore
             return rejected;
         }
 
-        DropReason reason = NoiseHandshake.ConsumeInitiation(_local, message, FindPeer, out Peer? peer, out PendingInitiation pending);
+        DropReason reason = NoiseHandshake.ConsumeInitiation(Volatile.Read(ref _local), message, FindPeer, out Peer? peer, out PendingInitiation pending);
         if (reason != DropReason.None)
         {
             return Dropped(reason, peer);
@@ -127,7 +127,7 @@ internal sealed partial class ProtocolCore
             lock (peer.HandshakeLock)
             {
                 uint localIndex = peer.Handshake.LocalIndex;
-                DropReason reason = NoiseHandshake.ConsumeResponse(_local, peer, message, sendKey, receiveKey, out uint remoteIndex);
+                DropReason reason = NoiseHandshake.ConsumeResponse(Volatile.Read(ref _local), peer, message, sendKey, receiveKey, out uint remoteIndex);
                 if (reason != DropReason.None)
                 {
                     return Dropped(reason, peer);
@@ -199,7 +199,7 @@ internal sealed partial class ProtocolCore
     {
         _indices.UnregisterHandshake(peer.Handshake.LocalIndex, peer);
         uint index = _indices.RegisterHandshake(peer);
-        if (!NoiseHandshake.CreateInitiation(_local, peer, index, _time.GetUtcNow(), buffer))
+        if (!NoiseHandshake.CreateInitiation(Volatile.Read(ref _local), peer, index, _time.GetUtcNow(), buffer))
         {
             _indices.UnregisterHandshake(index, peer);
             return Dropped(DropReason.LowOrderKey, peer);

@@ -21,8 +21,8 @@ namespace Taltun.Protocol;
 ///   timers and wanted handshakes: <see cref="Tick"/> for each peer until Done, a few times a second
 ///
 /// One file per job: this one holds the peers and the entry points; ProtocolCore.Transport.cs,
-/// .Handshake.cs, .Cookies.cs and .Timers.cs hold the rest, and <see cref="IndexTable"/> the
-/// receiver indices.
+/// .Handshake.cs, .Cookies.cs and .Timers.cs hold the rest, .Changes.cs what changes while it
+/// runs (key, peers' settings), and <see cref="IndexTable"/> the receiver indices.
 ///
 /// Thread-safe: any number of threads may call any method. Data-path lookups are lock-free;
 /// handshakes lock their peer only.
@@ -32,8 +32,9 @@ internal sealed partial class ProtocolCore : IDisposable
     /// <summary>The smallest buffer every method accepts: room for an initiation.</summary>
     public const int MinBufferSize = InitiationSize;
 
-    private readonly LocalIdentity _local;
-    private readonly CookieChecker _cookieChecker;
+    // Replaced whole when the private key changes; each operation reads them once.
+    private LocalIdentity _local;
+    private CookieChecker _cookieChecker;
     private readonly RateLimiter _rateLimiter = new();
     private readonly TimeProvider _time;
     private readonly long _epoch;
@@ -56,7 +57,7 @@ internal sealed partial class ProtocolCore : IDisposable
         Mtu = mtu;
     }
 
-    public PublicKey PublicKey => _local.PublicKey;
+    public PublicKey PublicKey => Volatile.Read(ref _local).PublicKey;
 
     /// <summary>The tunnel MTU: plaintext is padded to a multiple of 16 but never beyond it.</summary>
     public int Mtu { get; }
@@ -98,7 +99,7 @@ internal sealed partial class ProtocolCore : IDisposable
     public byte[] StaticStaticOf(PublicKey publicKey)
     {
         var staticStatic = new byte[Key32.Size];
-        X25519.Agree(_local.PrivateKeySpan, publicKey, staticStatic);
+        X25519.Agree(Volatile.Read(ref _local).PrivateKeySpan, publicKey, staticStatic);
         return staticStatic;
     }
 

@@ -20,12 +20,13 @@ internal sealed unsafe class UdpSocket : IDisposable
 
     private readonly ShutdownSignal _shutdown;
     private volatile bool _segmentation;
+    private volatile int _port;
 
     private UdpSocket(FileDescriptor fd, bool dualStack, int port, ShutdownSignal shutdown, bool segmentation, bool coalescing)
     {
         Fd = fd;
         DualStack = dualStack;
-        Port = port;
+        _port = port;
         _shutdown = shutdown;
         _segmentation = segmentation;
         ReceiveCoalescing = coalescing;
@@ -36,7 +37,7 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// <summary>True for an AF_INET6 socket (sockaddr_in6 everywhere), false for AF_INET.</summary>
     public bool DualStack { get; }
 
-    public int Port { get; }
+    public int Port => _port;
 
     /// <summary>True while sends use UDP GSO (UDP_SEGMENT); it turns off for good if the kernel refuses one.</summary>
     public bool Segmentation => _segmentation;
@@ -81,6 +82,31 @@ internal sealed unsafe class UdpSocket : IDisposable
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Moves a group of sockets to another port while threads use them (wg set listen-port): a
+    /// new group is bound first (so a port in use changes nothing), then each new socket takes
+    /// the place of an old one under the same descriptor number, and the old one is shut down,
+    /// which wakes any thread still polling it; its next poll is on the new socket.
+    /// </summary>
+    public static void MoveGroup(UdpSocket[] group, IPEndPoint local, ShutdownSignal shutdown, bool offloads)
+    {
+        UdpSocket[] moved = OpenGroup(local, group.Length, shutdown, offloads);
+        try
+        {
+            for (int i = 0; i < group.Length; i++)
+            {
+                group[i].TakePlaceOf(moved[i]);
+            }
+        }
+        finally
+        {
+            foreach (UdpSocket socket in moved)
+            {
+                socket.Dispose();
+            }
         }
     }
 
@@ -189,6 +215,26 @@ internal sealed unsafe class UdpSocket : IDisposable
     }
 
     public void Dispose() => Fd.Dispose();
+
+    private void TakePlaceOf(UdpSocket replacement)
+    {
+        int old = Libc.FcntlDup(Fd.Number, Libc.F_DUPFD_CLOEXEC, 0);
+        if (old < 0 || Libc.Dup3(replacement.Fd.Number, Fd.Number, Libc.O_CLOEXEC) < 0)
+        {
+            int errno = Errno.Last;
+            if (old >= 0)
+            {
+                Libc.Close(old);
+            }
+
+            throw new TunnelException(TunnelError.System, $"Could not move the tunnel's UDP socket to port {replacement.Port} ({Errno.Describe(errno)}).");
+        }
+
+        _port = replacement.Port;
+        _segmentation = replacement._segmentation;
+        Libc.Shutdown(old, Libc.SHUT_RDWR);
+        Libc.Close(old);
+    }
 
     private static UdpSocket Bind(IPEndPoint local, bool reusePort, ShutdownSignal shutdown, bool offloads)
     {

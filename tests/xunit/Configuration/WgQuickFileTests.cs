@@ -187,7 +187,6 @@ public sealed class WgQuickFileTests : IDisposable
     [Theory]
     [InlineData("[Interface]\nPrivateKey = {key}\n", "wg0.conf: [Interface] Address: no address")]
     [InlineData("[Interface]\nAddress = 10.0.0.1/24\n", "wg0.conf: [Interface] PrivateKey: no private key")]
-    [InlineData("[Interface]\nPrivateKey = {key}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = {peer}\n", "wg0.conf:4: [Peer]: the peer owns no address, so it could neither send nor receive: give it AllowedIPs.")]
     [InlineData("[Interface]\nPrivateKey = {key}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = {peer}\nAllowedIPs = 10.0.0.2/32\n[Peer]\nPublicKey = {other}\nAllowedIPs = 10.0.0.2/32\n", "wg0.conf:7: [Peer] AllowedIPs: 10.0.0.2/32 already belongs to peer")]
     [InlineData("[Interface]\nPrivateKey = {key}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = {own}\nAllowedIPs = 10.0.0.2/32\n", "wg0.conf:4: [Peer] PublicKey: this is the tunnel's own public key")]
     public void WhatHoldsBetweenPeersIsCheckedInWgQuickWords(string template, string expected)
@@ -196,6 +195,16 @@ public sealed class WgQuickFileTests : IDisposable
             .Replace("{other}", PrivateKey.Generate().PublicKey.ToBase64()).Replace("{own}", _key.PublicKey.ToBase64());
 
         Assert.StartsWith(expected, Assert.Throws<ConfigurationException>(() => ConfigurationFile.Parse(text, "wg0.conf").ToOptions()).Message);
+    }
+
+    [Fact]
+    public void APeerWithoutAddressesIsAWarningAsWgAllowsOne()
+    {
+        // wg set leaves such a peer when its last allowed IP moves to another; saved, it must load again.
+        string text = $"[Interface]\nPrivateKey = {_key.ToBase64()}\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = {_peer.ToBase64()}\n";
+        TunnelOptions options = ConfigurationFile.Parse(text, "wg0.conf").ToOptions();
+        Assert.Contains("wg0.conf:4: [Peer]: the peer owns no address, so it could neither send nor receive: give it AllowedIPs.", options.Warnings);
+        Assert.Empty(Assert.Single(options.Peers).AllowedIps);
     }
 
     [Fact]
