@@ -62,4 +62,10 @@ public static class ErrorIds
 
     /// <summary>DNS settings could not be applied (the start was undone) or put back (the stop completed).</summary>
     public const string DnsFailed = "DnsFailed";
+
+    /// <summary>The tunnel's control socket could not be served (another live tunnel has its name, or the directory is unsafe); the start was undone.</summary>
+    public const string ControlSocket = "ControlSocket";
+
+    /// <summary>A tunnel of another process did not answer on its control socket.</summary>
+    public const string ControlUnavailable = "ControlUnavailable";
 }

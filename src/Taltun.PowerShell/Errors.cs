@@ -18,6 +18,8 @@ internal static class Errors
         TunnelError.Netlink => new(e, ErrorIds.NetlinkFailed, ErrorCategory.InvalidOperation, target),
         TunnelError.HookFailed => new(e, ErrorIds.HookFailed, ErrorCategory.OperationStopped, target),
         TunnelError.DnsFailed => new(e, ErrorIds.DnsFailed, ErrorCategory.InvalidOperation, target),
+        TunnelError.ControlSocket => new(e, ErrorIds.ControlSocket, ErrorCategory.ResourceExists, target),
+        TunnelError.ControlUnavailable => new(e, ErrorIds.ControlUnavailable, ErrorCategory.ConnectionError, target),
         _ => new(e, ErrorIds.TunnelFailed, ErrorCategory.NotSpecified, target),
     };
 

@@ -15,6 +15,17 @@ public sealed class ConfigurationException : Exception
         Key = key;
     }
 
+    private ConfigurationException(string message, string? file, int line, string key)
+        : base(message)
+    {
+        File = file;
+        Line = line;
+        Key = key;
+    }
+
+    /// <summary>The same error again from its parts (it came from a tunnel of another process).</summary>
+    public static ConfigurationException Rebuilt(string message, string? file, int line, string key) => new(message, file, line, key);
+
     /// <summary>The file, or null when the value came from a parameter.</summary>
     public string? File { get; }
 

@@ -32,6 +32,9 @@ public sealed partial class RunningConfiguration
 
     public int Count => _peers.Count;
 
+    /// <summary>The interface part as it runs now (no peers).</summary>
+    public TunnelConfiguration Interface => _interface;
+
     /// <summary>The whole configuration as it runs now.</summary>
     public TunnelConfiguration Snapshot() => _interface with { Peers = [.. _order.Select(key => _peers[key].Peer)] };
 

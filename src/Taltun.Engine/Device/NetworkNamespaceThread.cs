@@ -10,6 +10,13 @@ namespace Taltun.Device;
 /// </summary>
 internal static class NetworkNamespaceThread
 {
+    /// <summary>
+    /// The identity of the calling thread's network namespace (the inode of its nsfs file), to
+    /// tell whether a tunnel of another process shares this one's; 0 if /proc cannot say.
+    /// </summary>
+    public static ulong CurrentId() =>
+        Libc.Statx(Libc.AT_FDCWD, "/proc/thread-self/ns/net", 0, Libc.STATX_BASIC_STATS, out StatxResult status) == 0 ? status.Inode : 0;
+
     public static T Run<T>(string name, Func<T> start)
     {
         string path = name.Contains('/') ? name : $"/var/run/netns/{name}";

@@ -80,6 +80,7 @@ public sealed partial class Tunnel : IDisposable
         _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakeQueue, local, log, options.ClampMss, options.Relay))];
         _running = new RunningConfiguration(options.Configuration ?? Describe(options));
         Started = time.GetUtcNow();
+        NetworkNamespaceId = NetworkNamespaceThread.CurrentId();
     }
 
     public string InterfaceName => _tun.Name;
@@ -90,6 +91,9 @@ public sealed partial class Tunnel : IDisposable
     public int ListenPort => _sockets[0].Port;
 
     public DateTimeOffset Started { get; }
+
+    /// <summary>The identity of the network namespace the tunnel runs in (see <see cref="NetworkNamespaceThread.CurrentId"/>).</summary>
+    public ulong NetworkNamespaceId { get; }
 
     public TunnelLog Log { get; }
 
@@ -260,6 +264,27 @@ public sealed partial class Tunnel : IDisposable
             {
                 return _running.Snapshot();
             }
+        }
+    }
+
+    /// <summary>The configuration without its peers: costs nothing at any peer count.</summary>
+    public TunnelConfiguration InterfaceConfiguration
+    {
+        get
+        {
+            lock (_peerChanges)
+            {
+                return _running.Interface;
+            }
+        }
+    }
+
+    /// <summary>One peer's status, or null if there is no such peer.</summary>
+    public PeerStatus? GetPeerStatus(PublicKey publicKey)
+    {
+        lock (_peerChanges)
+        {
+            return _core.FindPeer(publicKey) is { } peer ? StatusOf(peer, _running.Find(publicKey)?.VirtualIP) : null;
         }
     }
 

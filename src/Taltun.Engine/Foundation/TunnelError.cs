@@ -32,4 +32,10 @@ public enum TunnelError
 
     /// <summary>The tunnel's DNS settings could not be applied (resolvectl or resolvconf refused, or a file could not be written); the start was undone.</summary>
     DnsFailed,
+
+    /// <summary>The tunnel's control socket (/var/run/wireguard/NAME.sock) could not be served: another live tunnel has the name, or the directory is unsafe.</summary>
+    ControlSocket,
+
+    /// <summary>A tunnel of another process did not answer on its control socket, or answered with something that is not Taltun's.</summary>
+    ControlUnavailable,
 }

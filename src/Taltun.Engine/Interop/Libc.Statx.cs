@@ -33,6 +33,9 @@ internal struct StatxResult
     [FieldOffset(28)]
     public ushort Mode;
 
+    [FieldOffset(32)]
+    public ulong Inode;
+
     [FieldOffset(40)]
     public ulong Size;
 

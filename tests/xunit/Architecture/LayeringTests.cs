@@ -23,6 +23,7 @@ public partial class LayeringTests
         ["Protocol"] = 4,
         ["Configuration"] = 5,
         ["Device"] = 6,
+        ["Control"] = 7,
     };
 
     [Fact]
