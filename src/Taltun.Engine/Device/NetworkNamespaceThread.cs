@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Taltun.Foundation;
 using Taltun.Interop;
 
@@ -17,16 +18,32 @@ internal static class NetworkNamespaceThread
     public static ulong CurrentId() =>
         Libc.Statx(Libc.AT_FDCWD, "/proc/thread-self/ns/net", 0, Libc.STATX_BASIC_STATS, out StatxResult status) == 0 ? status.Inode : 0;
 
+    /// <summary>
+    /// A handle on the calling thread's network namespace, so work a tunnel does later from
+    /// another thread (binding sockets to a new port) happens where the tunnel lives.
+    /// </summary>
+    public static SafeFileHandle Current() => File.OpenHandle("/proc/thread-self/ns/net");
+
     public static T Run<T>(string name, Func<T> start)
     {
         string path = name.Contains('/') ? name : $"/var/run/netns/{name}";
+        return Run(() => File.OpenHandle(path), name, path, start);
+    }
+
+    /// <summary>Runs <paramref name="start"/> in the namespace <paramref name="handle"/> stands for (from <see cref="Current"/>).</summary>
+    public static T Run<T>(SafeFileHandle handle, Func<T> start) =>
+        Run(() => handle, "of the tunnel", "/proc", start, ownsHandle: false);
+
+    private static T Run<T>(Func<SafeFileHandle> open, string name, string path, Func<T> start, bool ownsHandle = true)
+    {
         T? result = default;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
             try
             {
-                using var handle = File.OpenHandle(path);
+                SafeFileHandle handle = open();
+                using var owned = ownsHandle ? handle : null;
                 if (Libc.SetNs(handle, Libc.CLONE_NEWNET) != 0)
                 {
                     int errno = Errno.Last;

@@ -63,7 +63,12 @@ public sealed partial class Tunnel
         // What can fail at the system comes first, before any peer changes.
         if (delta.ListenPort is { } port && port != ListenPort)
         {
-            UdpSocket.MoveGroup(_sockets, new IPEndPoint(_running.ListenAddress, port), _shutdown, _options.UseOffloads);
+            // Sockets belong to the namespace of the thread that opens them: this one may be anywhere.
+            NetworkNamespaceThread.Run(_namespace, () =>
+            {
+                UdpSocket.MoveGroup(_sockets, new IPEndPoint(_running.ListenAddress, port), _shutdown, _options.UseOffloads);
+                return 0;
+            });
             FirewallMark.Apply(_sockets, delta.FirewallMark ?? _running.FirewallMark);
             Log.Information($"Tunnel '{InterfaceName}' now listens on UDP port {ListenPort}.");
         }

@@ -50,6 +50,7 @@ public sealed partial class Tunnel : IDisposable
     private readonly Lock _lifecycle = new();
     private readonly Lock _peerChanges = new();
     private readonly RunningConfiguration _running;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _namespace;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stoppedSource = new();
     private bool _stopped;
@@ -81,6 +82,7 @@ public sealed partial class Tunnel : IDisposable
         _running = new RunningConfiguration(options.Configuration ?? Describe(options));
         Started = time.GetUtcNow();
         NetworkNamespaceId = NetworkNamespaceThread.CurrentId();
+        _namespace = NetworkNamespaceThread.Current();
     }
 
     public string InterfaceName => _tun.Name;
@@ -468,6 +470,7 @@ public sealed partial class Tunnel : IDisposable
         _stopping.Dispose();
         _core.Dispose();
         _shutdown.Dispose();
+        _namespace.Dispose();
         Log.Information($"Tunnel '{InterfaceName}' stopped; its interface, addresses and routes are removed.");
         if (_up && _hooks?.Run(HookPhase.PostDown) is { } postDown)
         {

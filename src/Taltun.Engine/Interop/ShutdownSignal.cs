@@ -22,18 +22,39 @@ internal sealed class ShutdownSignal : IDisposable
         _fd = new FileDescriptor(fd);
     }
 
-    public bool IsSignalled { get; private set; }
+    public bool IsSignalled => Volatile.Read(ref _signalled);
+
+    private bool _signalled;
 
     public unsafe void Signal()
     {
-        IsSignalled = true;
+        Volatile.Write(ref _signalled, true);
         ulong one = 1;
         Libc.Write(_fd, (byte*)&one, sizeof(ulong));
     }
 
     /// <summary>
+    /// Wakes every thread waiting here without shutting down. A poll already asleep keeps
+    /// waiting on the file its descriptor had when it began, so after a socket is replaced under
+    /// the same number (a new listen port) its waiters must come back and wait again, now on the
+    /// new one. The wake is held for <paramref name="hold"/> so that every waiter sees it (each
+    /// just finds nothing to read and waits again), then cleared.
+    /// </summary>
+    public unsafe void Nudge(TimeSpan hold)
+    {
+        ulong value = 1;
+        Libc.Write(_fd, (byte*)&value, sizeof(ulong));
+        Thread.Sleep(hold);
+        if (!IsSignalled)
+        {
+            Libc.Read(_fd, (byte*)&value, sizeof(ulong));
+        }
+    }
+
+    /// <summary>
     /// Blocks until <paramref name="fd"/> is ready for <paramref name="events"/> (POLLIN/POLLOUT)
-    /// or shutdown is signalled; returns false on shutdown.
+    /// or shutdown is signalled; returns false on shutdown, true otherwise (also after a
+    /// <see cref="Nudge"/>, when <paramref name="fd"/> may not be ready).
     /// </summary>
     public unsafe bool Wait(FileDescriptor fd, short events)
     {
@@ -59,7 +80,7 @@ internal sealed class ShutdownSignal : IDisposable
                     throw new TunnelException(TunnelError.System, $"poll failed ({Errno.Describe(Errno.Last)}).");
                 }
 
-                return set[1].Revents == 0;
+                return set[1].Revents == 0 || !IsSignalled;
             }
         }
         finally

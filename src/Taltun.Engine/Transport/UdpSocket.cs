@@ -88,8 +88,8 @@ internal sealed unsafe class UdpSocket : IDisposable
     /// <summary>
     /// Moves a group of sockets to another port while threads use them (wg set listen-port): a
     /// new group is bound first (so a port in use changes nothing), then each new socket takes
-    /// the place of an old one under the same descriptor number, and the old one is shut down,
-    /// which wakes any thread still polling it; its next poll is on the new socket.
+    /// the place of an old one under the same descriptor number, and every thread waiting on the
+    /// old ones is woken to wait again (<see cref="ShutdownSignal.Nudge"/>), on the new ones.
     /// </summary>
     public static void MoveGroup(UdpSocket[] group, IPEndPoint local, ShutdownSignal shutdown, bool offloads)
     {
@@ -100,6 +100,8 @@ internal sealed unsafe class UdpSocket : IDisposable
             {
                 group[i].TakePlaceOf(moved[i]);
             }
+
+            shutdown.Nudge(TimeSpan.FromMilliseconds(50));
         }
         finally
         {
@@ -218,22 +220,14 @@ internal sealed unsafe class UdpSocket : IDisposable
 
     private void TakePlaceOf(UdpSocket replacement)
     {
-        int old = Libc.FcntlDup(Fd.Number, Libc.F_DUPFD_CLOEXEC, 0);
-        if (old < 0 || Libc.Dup3(replacement.Fd.Number, Fd.Number, Libc.O_CLOEXEC) < 0)
+        // The old socket closes once the last thread polling it lets go (see MoveGroup).
+        if (Libc.Dup3(replacement.Fd.Number, Fd.Number, Libc.O_CLOEXEC) < 0)
         {
-            int errno = Errno.Last;
-            if (old >= 0)
-            {
-                Libc.Close(old);
-            }
-
-            throw new TunnelException(TunnelError.System, $"Could not move the tunnel's UDP socket to port {replacement.Port} ({Errno.Describe(errno)}).");
+            throw new TunnelException(TunnelError.System, $"Could not move the tunnel's UDP socket to port {replacement.Port} ({Errno.Describe(Errno.Last)}).");
         }
 
         _port = replacement.Port;
         _segmentation = replacement._segmentation;
-        Libc.Shutdown(old, Libc.SHUT_RDWR);
-        Libc.Close(old);
     }
 
     private static UdpSocket Bind(IPEndPoint local, bool reusePort, ShutdownSignal shutdown, bool offloads)
