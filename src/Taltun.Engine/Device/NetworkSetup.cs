@@ -20,7 +20,7 @@ internal sealed class NetworkSetup
     private readonly List<InterfaceAddress> _addresses = [];
     private readonly Dictionary<IPNetwork, int> _routeUsers = [];
     private readonly List<IPNetwork> _routeOrder = [];
-    private readonly List<(IPNetwork Host, int Index, IPAddress? Gateway)> _exceptions = [];
+    private readonly List<EndpointRoute> _exceptions = [];
 
     // Documentation addresses (RFC 5737, RFC 3849): looking up their route sends nothing, and it
     // is the path "everything else" took before the tunnel's routes existed.
@@ -185,7 +185,7 @@ internal sealed class NetworkSetup
 
             _routeUsers.Remove(prefix);
             _routeOrder.Remove(prefix);
-            TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, InterfaceName, prefix));
+            TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, prefix));
         }
     }
 
@@ -209,14 +209,14 @@ internal sealed class NetworkSetup
             for (int i = _routeOrder.Count - 1; i >= 0; i--)
             {
                 IPNetwork route = _routeOrder[i];
-                TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, InterfaceName, route));
+                TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, route));
             }
 
             _routeOrder.Clear();
             _routeUsers.Clear();
-            foreach ((IPNetwork host, int index, IPAddress? gateway) in _exceptions)
+            foreach (EndpointRoute route in _exceptions)
             {
-                TryDelete(() => _netlink.DeleteRoute(index, $"interface {index}", host, gateway));
+                TryDelete(() => _netlink.DeleteRoute(route.Index, route.Host, route.Gateway));
             }
 
             _exceptions.Clear();
@@ -232,10 +232,17 @@ internal sealed class NetworkSetup
 
     private void AddExceptionLocked(IPAddress endpoint, (int Index, IPAddress? Gateway) path)
     {
-        IPNetwork host = new InterfaceAddress(endpoint, 0).Host;
-        _netlink.AddRoute(path.Index, $"interface {path.Index}", host, path.Gateway);
-        _exceptions.Add((host, path.Index, path.Gateway));
-        _log.Information($"Route {host}{(path.Gateway is null ? string.Empty : $" via {path.Gateway}")} keeps the peer endpoint outside the tunnel's routes.");
+        var route = new EndpointRoute(new InterfaceAddress(endpoint, 0).Host, path.Index, path.Gateway);
+        if (!_netlink.AddRouteIfAbsent(route.Index, route.Host, route.Gateway))
+        {
+            // Someone else's route to the endpoint (another tunnel's, an administrator's) already
+            // keeps it outside: it is theirs to keep and to remove.
+            _log.Information($"A route to {route.Host} is there already and is not this tunnel's; it keeps the peer endpoint outside the tunnel's routes and stays when the tunnel stops.");
+            return;
+        }
+
+        _exceptions.Add(route);
+        _log.Information($"Route {route} dev {_netlink.DescribeLink(route.Index)} keeps the peer endpoint outside the tunnel's routes.");
     }
 
     private void AcquireLocked(IPNetwork prefix)
@@ -246,7 +253,7 @@ internal sealed class NetworkSetup
             return;
         }
 
-        _netlink.AddRoute(InterfaceIndex, InterfaceName, prefix);
+        _netlink.AddRoute(InterfaceIndex, prefix);
         _routeUsers[prefix] = 1;
         _routeOrder.Add(prefix);
     }
