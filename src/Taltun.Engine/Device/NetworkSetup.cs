@@ -9,9 +9,12 @@ namespace Taltun.Device;
 /// What a tunnel changes on the system besides creating its interface: MTU, link state,
 /// addresses and routes, each recorded as it succeeds so <see cref="Revert"/> removes exactly
 /// those and nothing else. Routes for peers' allowed IPs are reference-counted, since a
-/// configured route and a peer can name the same prefix.
+/// configured route and a peer can name the same prefix. The routes it adds outside the
+/// interface are also recorded under /run/taltun (<see cref="EndpointRouteRecord"/>), so a later
+/// start removes them if this process dies first.
 ///
-/// Thread-safe: every change happens under one lock.
+/// Thread-safe: every change happens under one lock. Construct on a thread in the tunnel's
+/// network namespace.
 /// </summary>
 internal sealed class NetworkSetup
 {
@@ -20,7 +23,8 @@ internal sealed class NetworkSetup
     private readonly List<InterfaceAddress> _addresses = [];
     private readonly Dictionary<IPNetwork, int> _routeUsers = [];
     private readonly List<IPNetwork> _routeOrder = [];
-    private readonly List<(IPNetwork Host, int Index, IPAddress? Gateway)> _exceptions = [];
+    private readonly List<EndpointRoute> _exceptions = [];
+    private readonly EndpointRouteRecord _record;
 
     // Documentation addresses (RFC 5737, RFC 3849): looking up their route sends nothing, and it
     // is the path "everything else" took before the tunnel's routes existed.
@@ -39,6 +43,7 @@ internal sealed class NetworkSetup
         InterfaceIndex = interfaceIndex;
         _configuredAddresses = addresses;
         _log = log;
+        _record = new EndpointRouteRecord(RuntimeState.DefaultRoot, interfaceName, log);
     }
 
     public string InterfaceName { get; }
@@ -49,9 +54,10 @@ internal sealed class NetworkSetup
     public bool AddRoutes { get; init; } = true;
 
     /// <summary>
-    /// MTU, addresses, link up, then the configured routes; throws on the first refusal (the
-    /// caller reverts). A peer endpoint that the tunnel's routes would swallow (a full tunnel to a
-    /// hub beyond the LAN) keeps its current path through a host route, as OpenVPN's def1 does, so
+    /// Removes what a dead earlier run of this tunnel left outside its interface, then MTU,
+    /// addresses, link up, then the configured routes; throws on the first refusal (the caller
+    /// reverts). A peer endpoint that the tunnel's routes would swallow (a full tunnel to a hub
+    /// beyond the LAN) keeps its current path through a host route, as OpenVPN's def1 does, so
     /// the tunnel's own packets never loop into it.
     /// </summary>
     public void Apply(int mtu, IReadOnlyList<IPNetwork> routes, IReadOnlyList<IPNetwork> peerRoutes, IEnumerable<IPAddress> endpoints)
@@ -63,6 +69,8 @@ internal sealed class NetworkSetup
 
         lock (_lock)
         {
+            // First, so the paths looked up next are the ones the system has without the leftovers.
+            _record.RemoveAbandoned(_netlink);
             var covered = routes.Concat(peerRoutes.Where(p => p.PrefixLength > 0)).ToList();
             var exceptions = new List<(IPAddress Endpoint, (int Index, IPAddress? Gateway) Path)>();
             foreach (IPAddress endpoint in endpoints.Distinct())
@@ -185,7 +193,7 @@ internal sealed class NetworkSetup
 
             _routeUsers.Remove(prefix);
             _routeOrder.Remove(prefix);
-            TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, InterfaceName, prefix));
+            TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, prefix));
         }
     }
 
@@ -209,17 +217,18 @@ internal sealed class NetworkSetup
             for (int i = _routeOrder.Count - 1; i >= 0; i--)
             {
                 IPNetwork route = _routeOrder[i];
-                TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, InterfaceName, route));
+                TryDelete(() => _netlink.DeleteRoute(InterfaceIndex, route));
             }
 
             _routeOrder.Clear();
             _routeUsers.Clear();
-            foreach ((IPNetwork host, int index, IPAddress? gateway) in _exceptions)
+            foreach (EndpointRoute route in _exceptions)
             {
-                TryDelete(() => _netlink.DeleteRoute(index, $"interface {index}", host, gateway));
+                TryDelete(() => _netlink.DeleteRoute(route.Index, route.Host, route.Gateway));
             }
 
             _exceptions.Clear();
+            _record.Delete();
             for (int i = _addresses.Count - 1; i >= 0; i--)
             {
                 InterfaceAddress address = _addresses[i];
@@ -232,10 +241,33 @@ internal sealed class NetworkSetup
 
     private void AddExceptionLocked(IPAddress endpoint, (int Index, IPAddress? Gateway) path)
     {
-        IPNetwork host = new InterfaceAddress(endpoint, 0).Host;
-        _netlink.AddRoute(path.Index, $"interface {path.Index}", host, path.Gateway);
-        _exceptions.Add((host, path.Index, path.Gateway));
-        _log.Information($"Route {host}{(path.Gateway is null ? string.Empty : $" via {path.Gateway}")} keeps the peer endpoint outside the tunnel's routes.");
+        var route = new EndpointRoute(new InterfaceAddress(endpoint, 0).Host, path.Index, path.Gateway);
+
+        // Recorded before it exists: a death between the two leaves a record of a route that is
+        // not there, which the next start finds gone; the other order would leave a route nobody knows of.
+        _record.Write([.. _exceptions, route]);
+        bool added;
+        try
+        {
+            added = _netlink.AddRouteIfAbsent(route.Index, route.Host, route.Gateway);
+        }
+        catch (TunnelException)
+        {
+            _record.Write(_exceptions);
+            throw;
+        }
+
+        if (!added)
+        {
+            // Someone else's route to the endpoint (another tunnel's, an administrator's) already
+            // keeps it outside: it is theirs to keep and to remove.
+            _record.Write(_exceptions);
+            _log.Information($"A route to {route.Host} is there already and is not this tunnel's; it keeps the peer endpoint outside the tunnel's routes and stays when the tunnel stops.");
+            return;
+        }
+
+        _exceptions.Add(route);
+        _log.Information($"Route {route} dev {_netlink.DescribeLink(route.Index)} keeps the peer endpoint outside the tunnel's routes.");
     }
 
     private void AcquireLocked(IPNetwork prefix)
@@ -246,7 +278,7 @@ internal sealed class NetworkSetup
             return;
         }
 
-        _netlink.AddRoute(InterfaceIndex, InterfaceName, prefix);
+        _netlink.AddRoute(InterfaceIndex, prefix);
         _routeUsers[prefix] = 1;
         _routeOrder.Add(prefix);
     }

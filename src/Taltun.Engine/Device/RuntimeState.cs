@@ -12,8 +12,13 @@ namespace Taltun.Device;
 ///
 ///   /run/taltun/TUNNEL.PURPOSE                 a tunnel in the process's own network namespace
 ///   /run/taltun/netns/NAMESPACE/TUNNEL.PURPOSE a tunnel in the named namespace (ip netns)
+///   /run/taltun/net/INODE/TUNNEL.PURPOSE       a change inside a network namespace (routes)
 ///
-/// (tunnel names are per namespace, so the same name may run in two). Directories are 0700 and
+/// (tunnel names are per namespace, so the same name may run in two). A change that lives inside a
+/// network namespace is recorded under the kernel's number for it (the inode of its
+/// /proc/…/ns/net, lsns's NS column) rather than a name: a process that entered it through
+/// ip netns exec and one that was given its name see one record, and processes in two namespaces
+/// never share one. Directories are 0700 and
 /// files 0600, written through <see cref="SafeFile"/>; a directory that someone else controls is
 /// refused, since a record there decides what Taltun later writes as root. A record names the
 /// process that wrote it (its pid and start time): it is abandoned once that process is gone.
@@ -27,6 +32,10 @@ internal static partial class RuntimeState
     public static string PathOf(string root, string? networkNamespace, string tunnel, string purpose) => networkNamespace is null
         ? Path.Combine(root, $"{tunnel}.{purpose}")
         : Path.Combine(root, "netns", networkNamespace, $"{tunnel}.{purpose}");
+
+    /// <summary>The record of <paramref name="purpose"/> for tunnel <paramref name="tunnel"/> in the network namespace of the calling thread.</summary>
+    public static string PathInThisNetworkNamespace(string root, string tunnel, string purpose) =>
+        Path.Combine(root, "net", ThisNetworkNamespace(), $"{tunnel}.{purpose}");
 
     /// <summary>True if <paramref name="name"/> can be a directory name of <c>ip netns</c>, so a path built from it stays where it belongs.</summary>
     public static bool IsNamespaceName(string name) => NamespaceName().IsMatch(name) && name is not ("." or "..");
@@ -66,7 +75,8 @@ internal static partial class RuntimeState
     {
         File.Delete(path);
         string directory = Path.GetDirectoryName(path)!;
-        if (Path.GetDirectoryName(directory) == Path.Combine(root, "netns") && !Directory.EnumerateFileSystemEntries(directory).Any())
+        string? parent = Path.GetDirectoryName(directory);
+        if ((parent == Path.Combine(root, "netns") || parent == Path.Combine(root, "net")) && !Directory.EnumerateFileSystemEntries(directory).Any())
         {
             Directory.Delete(directory);
         }
@@ -95,6 +105,19 @@ internal static partial class RuntimeState
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out long start) ? start : null;
     }
+
+    /// <summary>The inode of the calling thread's network namespace, which /proc shows as the link "net:[INODE]".</summary>
+    private static string ThisNetworkNamespace()
+    {
+        const string link = "/proc/thread-self/ns/net";
+        string target = new FileInfo(link).LinkTarget ?? string.Empty;
+        return NetworkNamespaceLink().Match(target) is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new TunnelException(TunnelError.System, $"{link} reads '{target}', not net:[INODE]; is /proc mounted?");
+    }
+
+    [GeneratedRegex(@"^net:\[([0-9]{1,20})\]$")]
+    private static partial Regex NetworkNamespaceLink();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,255}$")]
     private static partial Regex NamespaceName();

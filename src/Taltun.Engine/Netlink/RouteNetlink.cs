@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Taltun.Foundation;
 using Taltun.Interop;
 
@@ -9,8 +10,9 @@ namespace Taltun.Netlink;
 /// <summary>
 /// rtnetlink (NETLINK_ROUTE) requests Taltun needs: look up a link, set its MTU and state, add and
 /// delete addresses and routes. Each request waits for the kernel's acknowledgement; a refusal
-/// becomes a <see cref="TunnelException"/> naming the errno and the object. The socket belongs to
-/// the network namespace of the thread that opened it, and so do all changes made through it.
+/// becomes a <see cref="TunnelException"/> naming the errno and the object (an interface by its
+/// name). The socket belongs to the network namespace of the thread that opened it, and so do all
+/// changes made through it. Every route and address it adds carries <see cref="TaltunProtocol"/>.
 ///
 /// Thread-safe: requests are serialised on the socket.
 /// </summary>
@@ -32,16 +34,25 @@ internal sealed unsafe class RouteNetlink : IDisposable
     private const ushort IFA_ADDRESS = 1;
     private const ushort IFA_LOCAL = 2;
     private const ushort IFA_FLAGS = 8;
+    private const ushort IFA_PROTO = 11;
     private const uint IFA_F_NODAD = 0x02;
     private const ushort RTA_DST = 1;
     private const ushort RTA_OIF = 4;
     private const ushort RTA_PRIORITY = 6;
     private const byte RT_TABLE_MAIN = 254;
-    private const byte RTPROT_STATIC = 4;
     private const byte RT_SCOPE_UNIVERSE = 0;
     private const byte RT_SCOPE_LINK = 253;
     private const byte RTN_UNICAST = 1;
     private const uint IFF_UP = 0x1;
+
+    /// <summary>
+    /// The rtm_protocol (and, since Linux 6.3, ifa_proto) of everything Taltun adds: 84, 'T'. The
+    /// kernel keeps values above RTPROT_STATIC as given without reading them, and 84 is in neither
+    /// the kernel's RTPROT_ list nor iproute2's rt_protos, so <c>ip route show proto 84</c> lists
+    /// exactly Taltun's routes. A delete carrying it matches only routes that carry it, so Taltun
+    /// cannot remove a route with the same destination that someone else added.
+    /// </summary>
+    public const byte TaltunProtocol = 84;
 
     private readonly FileDescriptor _fd;
     private readonly byte[] _receiveBuffer = new byte[16384];
@@ -111,12 +122,54 @@ internal sealed unsafe class RouteNetlink : IDisposable
     public bool DeleteAddress(int index, string name, IPNetwork address, IPAddress host) =>
         Absent(Transact(AddressMessage(RTM_DELADDR, 0, index, address, host)), $"deleting address {host}/{address.PrefixLength} from '{name}'");
 
-    public void AddRoute(int index, string name, IPNetwork destination, IPAddress? gateway = null) =>
-        Check(Transact(RouteMessage(RTM_NEWROUTE, NetlinkMessage.Create | NetlinkMessage.Exclusive, index, destination, gateway)), $"adding route {destination}{Via(gateway)} dev '{name}'");
+    public void AddRoute(int index, IPNetwork destination, IPAddress? gateway = null)
+    {
+        if (!AddRouteIfAbsent(index, destination, gateway))
+        {
+            throw Failure(Errno.EEXIST, $"adding {DescribeRoute(index, destination, gateway)}");
+        }
+    }
 
-    /// <summary>Deletes a route through the interface; true if it was there.</summary>
-    public bool DeleteRoute(int index, string name, IPNetwork destination, IPAddress? gateway = null) =>
-        Absent(Transact(RouteMessage(RTM_DELROUTE, 0, index, destination, gateway)), $"deleting route {destination}{Via(gateway)} dev '{name}'");
+    /// <summary>Adds a route unless one to the same destination (same metric) is there already, whoever added it; false then, and nothing changes.</summary>
+    public bool AddRouteIfAbsent(int index, IPNetwork destination, IPAddress? gateway = null)
+    {
+        int errno = Transact(RouteMessage(RTM_NEWROUTE, NetlinkMessage.Create | NetlinkMessage.Exclusive, index, destination, gateway));
+        return errno switch
+        {
+            0 => true,
+            Errno.EEXIST => false,
+            _ => throw Failure(errno, $"adding {DescribeRoute(index, destination, gateway)}"),
+        };
+    }
+
+    /// <summary>Deletes a route Taltun added (one carrying <see cref="TaltunProtocol"/>); true if it was there.</summary>
+    public bool DeleteRoute(int index, IPNetwork destination, IPAddress? gateway = null)
+    {
+        int errno = Transact(RouteMessage(RTM_DELROUTE, 0, index, destination, gateway));
+        return IsGone(errno) ? errno == 0 : throw Failure(errno, $"deleting {DescribeRoute(index, destination, gateway)}");
+    }
+
+    /// <summary>The name of the interface with index <paramref name="index"/>, or null if there is none.</summary>
+    public string? LinkName(int index)
+    {
+        var message = new NetlinkMessage(RTM_GETLINK, NetlinkMessage.Request)
+            .Bytes(LinkHeader(index, 0, 0));
+        string? name = null;
+        int errno = Transact(message, reply =>
+        {
+            if (BinaryPrimitives.ReadUInt16LittleEndian(reply[4..]) == RTM_NEWLINK
+                && Attribute(reply[(NetlinkMessage.HeaderSize + 16)..], IFLA_IFNAME) is { Length: > 0 } value)
+            {
+                name = Encoding.ASCII.GetString(value).TrimEnd('\0');
+            }
+        });
+        return errno == 0 ? name : null;
+    }
+
+    /// <summary>How messages name the interface with index <paramref name="index"/>: its name, or that it no longer exists.</summary>
+    public string DescribeLink(int index) => LinkName(index) is { } name
+        ? $"'{name}'"
+        : $"index {index} (no interface has that index now)";
 
     /// <summary>The kernel's route to <paramref name="address"/> now (interface index and gateway, if any), or null if it has none.</summary>
     public (int Index, IPAddress? Gateway)? RouteTo(IPAddress address)
@@ -138,32 +191,42 @@ internal sealed unsafe class RouteNetlink : IDisposable
             }
 
             ReadOnlySpan<byte> attributes = reply[(NetlinkMessage.HeaderSize + 12)..];
-            while (attributes.Length >= 4)
+            if (Attribute(attributes, RTA_OIF) is { Length: >= 4 } oif)
             {
-                int length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
-                ushort type = BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]);
-                if (length < 4 || length > attributes.Length)
-                {
-                    break;
-                }
+                index = BinaryPrimitives.ReadInt32LittleEndian(oif);
+            }
 
-                ReadOnlySpan<byte> value = attributes[4..length];
-                if (type == RTA_OIF && value.Length >= 4)
-                {
-                    index = BinaryPrimitives.ReadInt32LittleEndian(value);
-                }
-                else if (type == RTA_GATEWAY && value.Length is 4 or 16)
-                {
-                    gateway = new IPAddress(value);
-                }
-
-                attributes = attributes[Math.Min(attributes.Length, NetlinkMessage.Align(length))..];
+            if (Attribute(attributes, RTA_GATEWAY) is { Length: 4 or 16 } via)
+            {
+                gateway = new IPAddress(via);
             }
         });
         return errno == 0 && index != 0 ? (index, gateway) : null;
     }
 
     public void Dispose() => _fd.Dispose();
+
+    /// <summary>The value of the first attribute of <paramref name="type"/> in a reply's attributes, or null.</summary>
+    private static byte[]? Attribute(ReadOnlySpan<byte> attributes, ushort type)
+    {
+        while (attributes.Length >= 4)
+        {
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
+            if (length < 4 || length > attributes.Length)
+            {
+                return null;
+            }
+
+            if (BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]) == type)
+            {
+                return attributes[4..length].ToArray();
+            }
+
+            attributes = attributes[Math.Min(attributes.Length, NetlinkMessage.Align(length))..];
+        }
+
+        return null;
+    }
 
     private static byte[] LinkHeader(int index, uint flags, uint change)
     {
@@ -174,7 +237,7 @@ internal sealed unsafe class RouteNetlink : IDisposable
         return header;
     }
 
-    private static NetlinkMessage AddressMessage(ushort type, ushort flags, int index, IPNetwork address, IPAddress host)
+    internal static NetlinkMessage AddressMessage(ushort type, ushort flags, int index, IPNetwork address, IPAddress host)
     {
         bool v6 = host.AddressFamily == AddressFamily.InterNetworkV6;
         var header = new byte[8];
@@ -186,20 +249,24 @@ internal sealed unsafe class RouteNetlink : IDisposable
         var message = new NetlinkMessage(type, (ushort)(NetlinkMessage.Request | NetlinkMessage.Ack | flags))
             .Bytes(header)
             .Attribute(IFA_LOCAL, bytes)
-            .Attribute(IFA_ADDRESS, bytes);
+            .Attribute(IFA_ADDRESS, bytes)
+            // Kernels before 6.3 skip it: their address requests ignore attribute types they do not know.
+            .Attribute(IFA_PROTO, [TaltunProtocol]);
         return v6 ? message.Attribute(IFA_FLAGS, IFA_F_NODAD) : message;
     }
 
-    private static string Via(IPAddress? gateway) => gateway is null ? string.Empty : $" via {gateway}";
+    /// <summary>"route DESTINATION [via GATEWAY] dev 'NAME'", the interface looked up now: only a failure is described, so a hub's thousands of routes cost no lookups.</summary>
+    private string DescribeRoute(int index, IPNetwork destination, IPAddress? gateway) =>
+        $"route {destination}{(gateway is null ? string.Empty : $" via {gateway}")} dev {DescribeLink(index)}";
 
-    private static NetlinkMessage RouteMessage(ushort type, ushort flags, int index, IPNetwork destination, IPAddress? gateway)
+    internal static NetlinkMessage RouteMessage(ushort type, ushort flags, int index, IPNetwork destination, IPAddress? gateway)
     {
         bool v6 = destination.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6;
         var header = new byte[12];
         header[0] = (byte)(v6 ? Libc.AF_INET6 : Libc.AF_INET);
         header[1] = (byte)destination.PrefixLength;
         header[4] = RT_TABLE_MAIN;
-        header[5] = RTPROT_STATIC;
+        header[5] = TaltunProtocol;
         header[6] = gateway is null ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
         header[7] = RTN_UNICAST;
         var message = new NetlinkMessage(type, (ushort)(NetlinkMessage.Request | NetlinkMessage.Ack | flags))
@@ -296,12 +363,10 @@ internal sealed unsafe class RouteNetlink : IDisposable
         }
     }
 
-    private static bool Absent(int errno, string what) => errno switch
-    {
-        0 => true,
-        Errno.ENOENT or Errno.ESRCH or Errno.EADDRNOTAVAIL or Errno.ENODEV => false,
-        _ => throw Failure(errno, what),
-    };
+    private static bool Absent(int errno, string what) => IsGone(errno) ? errno == 0 : throw Failure(errno, what);
+
+    /// <summary>True if, after this answer to a delete, the object is gone: deleted now (0), or it was not there.</summary>
+    private static bool IsGone(int errno) => errno is 0 or Errno.ENOENT or Errno.ESRCH or Errno.EADDRNOTAVAIL or Errno.ENODEV;
 
     private static TunnelException Failure(int errno, string what) => errno is Errno.EPERM or Errno.EACCES
         ? new TunnelException(TunnelError.PermissionDenied, $"Netlink refused {what} ({Errno.Describe(errno)}). Run as root or grant CAP_NET_ADMIN.")

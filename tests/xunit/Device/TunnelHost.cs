@@ -9,9 +9,9 @@ namespace Taltun.Tests.Device;
 /// <summary>One side of a test tunnel: a namespace, a key and the running engine inside that namespace.</summary>
 internal sealed class TunnelHost : IDisposable
 {
-    public TunnelHost(string role, string tunnelAddress)
+    public TunnelHost(string role, string tunnelAddress, string namespacePrefix = "taltun")
     {
-        Namespace = new NetworkNamespace($"taltun-{role}");
+        Namespace = new NetworkNamespace($"{namespacePrefix}-{role}");
         TunnelAddress = tunnelAddress;
     }
 
