@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what Taltun's tests and demo need on a fresh Debian 12 machine with the .NET 10 SDK:
 # the network tools from Debian (only those missing; python3 serves a test's TCP endpoints, kill
-# sends SIGTERM to a foreground tunnel, zbarimg reads back the QR codes of client configurations),
-# pwsh 7.6.9 as a local dotnet tool, Pester.
+# sends SIGTERM to a foreground tunnel, zbarimg reads back the QR codes of client configurations,
+# systemd-analyze and systemd-sysusers check the systemd unit), pwsh 7.6.9 as a local dotnet tool,
+# Pester.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 declare -A package_of=(
     [ip]=iproute2 [ping]=iputils-ping [iperf3]=iperf3 [wireguard-go]=wireguard-go
     [wg]=wireguard-tools [nft]=nftables [python3]=python3-minimal [/bin/kill]=procps
-    [zbarimg]=zbar-tools
+    [zbarimg]=zbar-tools [systemd-analyze]=systemd
 )
 missing=()
 for command in "${!package_of[@]}"; do

@@ -11,7 +11,7 @@ DNS settings (dns, wg-quick's DNS, or -Dns) apply while the tunnel runs: through
 
 A bad file or parameter fails with ErrorId InvalidConfiguration before anything on the system changes; the message names the file, line and key (or the parameter) and the fix. Failures of the system name their cause: PermissionDenied (not root, no CAP_NET_ADMIN), TunUnavailable, InterfaceExists, PortInUse, AddressUnavailable, NetlinkFailed, HookFailed, DnsFailed. Whatever was done before a failure is undone. A configuration file that holds a private key and is readable by group or others draws a warning, as wg-quick does.
 
-With -Wait the cmdlet stays in the foreground and writes the tunnel's log to the Information (use -InformationAction Continue to see it), Verbose, Warning and Error streams, until Ctrl+C or SIGTERM; then it stops the tunnel gracefully and returns. Use it for services (pwsh -c under systemd).
+With -Wait the cmdlet stays in the foreground, as a service runs, and returns no object. It writes the tunnel's log as Write-Host writes, one plain line per event with its level and no colour: '[12:00:01] INFO Tunnel 'hub' is up: ...' (VERBOSE lines only with -Verbose; the lines are also Information records tagged Taltun, the tunnel's name and the level). When standard output is systemd's journal ($JOURNAL_STREAM) a line starts with its syslog priority instead of the time, '<6>INFO Tunnel 'hub' is up: ...', so journalctl -p warning finds the warnings. SIGTERM and Ctrl+C (SIGINT) alike stop the tunnel gracefully: the last line says it stopped and the cmdlet returns, so pwsh -Command exits 0. Under a service manager that set $NOTIFY_SOCKET (systemd's Type=notify) it sends READY=1 once the tunnel is up and STOPPING=1 as it stops. packaging/systemd/taltun@.service runs it so.
 '@
     Parameters  = @{
         ConfigPath       = 'A configuration file: Taltun TOML or wg-quick, told apart by content. A wg-quick file names the tunnel (wg0.conf is wg0). Relative private_key_file paths are relative to it. Save-TaltunConfig writes back here, in the same format.'
@@ -26,13 +26,13 @@ With -Wait the cmdlet stays in the foreground and writes the tunnel's log to the
         Mtu              = 'The interface MTU, 1280 to 9000; default 1420, which fits a 1500-byte path with the 80 bytes of IPv6, UDP and WireGuard overhead.'
         Route            = 'Networks routed through the tunnel, e.g. 192.168.50.0/24. For a full tunnel use 0.0.0.0/1 and 128.0.0.0/1: together they cover everything yet lose to the more specific LAN routes, so local access (SSH) keeps working.'
         NetworkNamespace = 'Create the interface and sockets inside this network namespace (from ip netns add) while the tunnel is driven from this process, as ip netns exec would do for a whole process.'
-        Wait             = 'Stay in the foreground, stream the log, and stop gracefully on Ctrl+C or SIGTERM.'
+        Wait             = 'Stay in the foreground writing the log, one plain line per event, until SIGTERM or Ctrl+C stops the tunnel gracefully; tell systemd when it is up. Returns no object.'
     }
     Inputs      = @{
         'None' = 'Start-TaltunTunnel takes no pipeline input.'
     }
     Outputs     = @{
-        'Taltun.PowerShell.TaltunTunnel' = 'The running tunnel: name, mode, virtual IP, listen port, public key, routes, peers.'
+        'Taltun.PowerShell.TaltunTunnel' = 'The running tunnel: name, mode, virtual IP, listen port, public key, routes, peers. Nothing with -Wait.'
     }
     Examples    = @(
         @{
@@ -58,11 +58,10 @@ Start-TaltunTunnel -Mode Client -PrivateKey (Get-Content ./client.key) -VirtualI
         @{
             Title   = 'As a systemd service'
             Code    = @'
-# /etc/systemd/system/taltun.service
-# [Service]
-# ExecStart=/usr/bin/pwsh -NoProfile -Command "Import-Module Taltun; Start-TaltunTunnel -ConfigPath /etc/taltun/hub.toml -Wait -InformationAction Continue"
+# taltun@.service (packaging/systemd): systemctl enable --now taltun@hub runs
+# ExecStart=/usr/bin/pwsh -NoProfile -NonInteractive -Command "Import-Module Taltun; Start-TaltunTunnel -ConfigPath /etc/taltun/%i.toml -Wait"
 '@
-            Remarks = 'Runs in the foreground with the log on standard output; systemctl stop sends SIGTERM and the tunnel shuts down cleanly.'
+            Remarks = 'Runs in the foreground with the log in the journal (journalctl -u taltun@hub) and tells systemd when the tunnel is up; systemctl stop sends SIGTERM and the tunnel shuts down cleanly.'
         }
         @{
             Title   = 'Full tunnel without losing the LAN'

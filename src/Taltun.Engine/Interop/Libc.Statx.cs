@@ -39,5 +39,16 @@ internal struct StatxResult
     [FieldOffset(40)]
     public ulong Size;
 
+    [FieldOffset(136)]
+    public uint DeviceMajor;
+
+    [FieldOffset(140)]
+    public uint DeviceMinor;
+
     public readonly int Type => Mode & Libc.S_IFMT;
+
+    /// <summary>The device as glibc's dev_t encodes it (makedev), the number stat(1) prints and systemd writes into $JOURNAL_STREAM.</summary>
+    public readonly ulong Device =>
+        ((ulong)(DeviceMajor & 0xfffff000) << 32) | ((ulong)(DeviceMajor & 0x00000fff) << 8)
+        | ((ulong)(DeviceMinor & 0xffffff00) << 12) | (DeviceMinor & 0x000000ff);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using Taltun.Configuration;
 using Taltun.Crypto;
 using Taltun.Device;
@@ -14,6 +13,8 @@ namespace Taltun.PowerShell.Commands;
 public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
+    private bool _toJournal;
+    private bool _verbose;
 
     /// <summary>A configuration file: Taltun TOML ([interface], [[peers]]) or wg-quick ([Interface], [Peer]; the tunnel is named after the file), told apart by content. Parameters given as well override its values.</summary>
     [Parameter(Position = 0)]
@@ -76,7 +77,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? NetworkNamespace { get; set; }
 
-    /// <summary>Stay in the foreground and write the tunnel's log to the Information, Verbose, Warning and Error streams until Ctrl+C or SIGTERM, then stop gracefully (for services).</summary>
+    /// <summary>Stay in the foreground (for services) writing the tunnel's log, one plain line per event, until SIGTERM or Ctrl+C (SIGINT) stops it gracefully; tell systemd when it is up ($NOTIFY_SOCKET); return no object.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -100,9 +101,22 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             return;
         }
 
+        if (Wait)
+        {
+            _toJournal = Journal.IsStandardOutput();
+            _verbose = IsVerbose();
+        }
+
         foreach (string warning in config.Warnings)
         {
-            WriteWarning(warning);
+            if (Wait)
+            {
+                WriteLine(options.InterfaceName, TunnelLogLevel.Warning, warning, DateTimeOffset.UtcNow);
+            }
+            else
+            {
+                WriteWarning(warning);
+            }
         }
 
         if (TunnelRegistry.TryGet(options.InterfaceName, out _))
@@ -117,8 +131,8 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             return;
         }
 
-        // Under -Wait, SIGTERM means "stop gracefully" from the moment the interface exists.
-        using PosixSignalRegistration? terminate = Wait ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnTerminate) : null;
+        // Under -Wait, SIGTERM and SIGINT mean "stop gracefully" from the moment the interface exists.
+        using ForegroundSignals? signals = Wait ? new ForegroundSignals(_cancel.Cancel, Host.Name) : null;
         Tunnel tunnel;
         try
         {
@@ -139,33 +153,27 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
                 ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
         }
 
-        if (!Wait)
+        if (Wait)
         {
-            // The start's own warnings (a /0 allowed IP gets no route, ...); the configuration's
-            // were written above. Under -Wait the foreground loop writes them with the rest of the log.
-            foreach (TunnelLogEntry warning in tunnel.Log.Entries.Where(e => e.Level == TunnelLogLevel.Warning && !config.Warnings.Contains(e.Message)))
-            {
-                WriteWarning(warning.Message);
-            }
+            // The log's lines are the output: a status object would only be shown once the
+            // pipeline ends, after the tunnel has stopped.
+            RunInForeground(registered, config.Warnings);
+            return;
+        }
+
+        // The start's own warnings (a /0 allowed IP gets no route, ...); the configuration's
+        // were written above.
+        foreach (TunnelLogEntry warning in tunnel.Log.Entries.Where(e => e.Level == TunnelLogLevel.Warning && !config.Warnings.Contains(e.Message)))
+        {
+            WriteWarning(warning.Message);
         }
 
         WriteObject(StatusSnapshot.Of(registered));
-        if (Wait)
-        {
-            RunInForeground(registered, config.Warnings);
-        }
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
 
     public void Dispose() => _cancel.Dispose();
-
-    private void OnTerminate(PosixSignalContext context)
-    {
-        // Graceful: stop the tunnel and return, rather than let the runtime end the process.
-        context.Cancel = true;
-        _cancel.Cancel();
-    }
 
     /// <summary>The file's configuration (or an empty one) with every given parameter applied over it.</summary>
     private TunnelConfiguration Configure()
@@ -189,13 +197,19 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         return overrides.ApplyTo(config);
     }
 
-    /// <summary>Streams the tunnel's log on this cmdlet's thread until Ctrl+C, SIGTERM, or someone else stops the tunnel.</summary>
+    /// <summary>
+    /// Writes the tunnel's log, one line per event, on this cmdlet's thread until SIGTERM, SIGINT
+    /// (Ctrl+C) or someone else stops the tunnel, then stops it. A service manager listening on
+    /// $NOTIFY_SOCKET hears READY=1 once the tunnel is up and STOPPING=1 as it stops.
+    /// </summary>
     private void RunInForeground(RegisteredTunnel registered, IReadOnlyList<string> shownWarnings)
     {
+        ServiceNotifier? serviceManager = ServiceNotifier.FromEnvironment();
         using var entries = new BlockingCollection<TunnelLogEntry>(boundedCapacity: 10_000);
         void Enqueue(TunnelLogEntry entry) => entries.TryAdd(entry);
         registered.Tunnel.Log.Written += Enqueue;
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, registered.Tunnel.Stopped);
+        IReadOnlyList<ErrorRecord>? problems = null;
         try
         {
             // What was logged before we listened (the tunnel coming up) first, then what follows.
@@ -205,6 +219,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
                 Write(entry, registered.Name);
             }
 
+            Notify(serviceManager, registered.Name, $"READY=1\nSTATUS={UpStatus(registered)}");
             while (true)
             {
                 TunnelLogEntry entry = entries.Take(either.Token);
@@ -216,40 +231,68 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         }
         catch (OperationCanceledException)
         {
-            // Ctrl+C, SIGTERM, or Stop-TaltunTunnel from elsewhere.
+            // SIGTERM, SIGINT, the pipeline stopped, or Stop-TaltunTunnel from elsewhere.
         }
         finally
         {
-            TunnelRegistry.Stop(registered.Name);
+            Notify(serviceManager, registered.Name, $"STOPPING=1\nSTATUS=Stopping tunnel '{registered.Name}'");
+            problems = TunnelRegistry.Stop(registered.Name);
             registered.Tunnel.Log.Written -= Enqueue;
         }
 
-        if (!Stopping)
+        while (entries.TryTake(out TunnelLogEntry? entry))
         {
-            while (entries.TryTake(out TunnelLogEntry? entry))
+            Write(entry, registered.Name);
+        }
+
+        // What the stop reports and the log did not already say (a configuration that could not be saved).
+        foreach (ErrorRecord problem in problems ?? [])
+        {
+            string message = problem.Exception.Message;
+            if (!registered.Tunnel.Log.Entries.Any(e => e.Level == TunnelLogLevel.Error && e.Message == message))
             {
-                Write(entry, registered.Name);
+                WriteLine(registered.Name, TunnelLogLevel.Error, message, DateTimeOffset.UtcNow);
             }
         }
     }
 
-    private void Write(TunnelLogEntry entry, string tunnel)
+    private static string UpStatus(RegisteredTunnel registered)
     {
-        string message = $"[{entry.Time.LocalDateTime:HH:mm:ss}] {entry.Message}";
-        switch (entry.Level)
+        TunnelStatus status = registered.Tunnel.GetStatus();
+        return $"Tunnel '{status.InterfaceName}' is up: {string.Join(", ", status.Addresses)}, UDP port {status.ListenPort}, {status.Peers.Count} peer(s)";
+    }
+
+    /// <summary>Tells the service manager, if one listens; a failure only shows among the verbose lines.</summary>
+    private void Notify(ServiceNotifier? serviceManager, string tunnel, string state)
+    {
+        if (serviceManager is not null && !serviceManager.TryNotify(state, out string? problem))
         {
-            case TunnelLogLevel.Verbose:
-                WriteVerbose(message);
-                break;
-            case TunnelLogLevel.Information:
-                WriteInformation(message, ["Taltun", tunnel]);
-                break;
-            case TunnelLogLevel.Warning:
-                WriteWarning(message);
-                break;
-            default:
-                WriteError(new ErrorRecord(new InvalidOperationException(entry.Message), ErrorIds.TunnelFailed, ErrorCategory.NotSpecified, tunnel));
-                break;
+            WriteLine(tunnel, TunnelLogLevel.Verbose, $"Telling the service manager failed: {problem}.", DateTimeOffset.UtcNow);
         }
     }
+
+    private void Write(TunnelLogEntry entry, string tunnel) => WriteLine(tunnel, entry.Level, entry.Message, entry.Time);
+
+    /// <summary>
+    /// One line of the foreground log (<see cref="JournalLine"/>), written as Write-Host writes:
+    /// shown whatever -InformationAction says, uncoloured, and still a record of the Information
+    /// stream, tagged Taltun, the tunnel's name and the level, for whoever captures it. Verbose
+    /// lines only with -Verbose; nothing once the pipeline is stopping, since it could not be written.
+    /// </summary>
+    private void WriteLine(string tunnel, TunnelLogLevel level, string message, DateTimeOffset time)
+    {
+        if (Stopping || (level == TunnelLogLevel.Verbose && !_verbose))
+        {
+            return;
+        }
+
+        var line = new HostInformationMessage { Message = JournalLine.Format(level, message, time, _toJournal) };
+        var record = new InformationRecord(line, MyInvocation.MyCommand.Name);
+        record.Tags.AddRange(["PSHOST", "Taltun", tunnel, level.ToString()]);
+        WriteInformation(record);
+    }
+
+    private bool IsVerbose() => MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose)
+        ? ((SwitchParameter)verbose).IsPresent
+        : GetVariableValue("VerbosePreference") is ActionPreference preference and not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 }
