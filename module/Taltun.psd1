@@ -20,6 +20,9 @@
         'Save-TaltunConfig'
         'Get-TaltunLog'
         'Convert-TaltunConfig'
+        'Set-TaltunPeer'
+        'Sync-TaltunConfig'
+        'Get-TaltunConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
@@ -31,6 +34,13 @@
             ProjectUri   = 'https://github.com/taltun/taltun'
             ReleaseNotes = @'
 0.1.0
+- Operate a running tunnel from anywhere: each tunnel serves /var/run/wireguard/NAME.sock, so wg
+  (show, showconf, set, syncconf, addconf) works on it, and every cmdlet works on tunnels other
+  processes run (a service, say); Get-TaltunStatus lists them with their process id. A control
+  group (control_group, -ControlGroup) may operate a tunnel without reading its keys.
+- Set-TaltunPeer changes a live peer as wg set does; Sync-TaltunConfig (and SIGHUP under -Wait)
+  reloads the file as wg syncconf does, sessions kept; Get-TaltunConfig shows the running
+  configuration as wg showconf does, secrets only with -IncludeSecrets.
 - WireGuard's ecosystem both ways: Start-TaltunTunnel reads wg-quick files (named after the file,
   every wg-quick key, errors by line); Convert-TaltunConfig converts between wg-quick and TOML;
   New-TaltunClientConfig -Format WgQuick writes clients for WireGuard's apps, -QrCode as a PNG or

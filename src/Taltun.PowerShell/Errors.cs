@@ -37,8 +37,18 @@ internal static class Errors
         _ => new(e, ErrorIds.WriteFailed, ErrorCategory.WriteError, e.Path),
     };
 
+    /// <summary>A refusal of a tunnel operation, here or over another process's control socket, as the error its kind makes.</summary>
+    public static ErrorRecord Of(Exception e, string tunnel) => e switch
+    {
+        ConfigurationException c => From(c),
+        Crypto.KeyFormatException k => KeyArgument.Error(k),
+        SafeFileException f => From(f),
+        TunnelException t => From(t, tunnel),
+        _ => new(e, ErrorIds.TunnelFailed, ErrorCategory.NotSpecified, tunnel),
+    };
+
     public static ErrorRecord TunnelNotFound(string name) =>
-        new(new ItemNotFoundException($"No Taltun tunnel named '{name}' is running in this PowerShell process. Get-TaltunStatus lists the running ones."),
+        new(new ItemNotFoundException($"No Taltun tunnel named '{name}' runs on this host: neither this PowerShell process nor another serves it ({Control.ControlOptions.DefaultDirectory}/{name}.sock). Get-TaltunStatus lists the running ones."),
             ErrorIds.TunnelNotFound, ErrorCategory.ObjectNotFound, name);
 
     public static ErrorRecord PeerNotFound(string tunnel, string publicKey) =>

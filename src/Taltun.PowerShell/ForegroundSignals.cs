@@ -12,8 +12,8 @@ namespace Taltun.PowerShell;
 /// which a unit with Restart=on-failure takes for a crash. So while registered, the console host's
 /// handler is taken off Console.CancelKeyPress and put back on dispose. pwsh offers no public way
 /// to hand Ctrl+C to a cmdlet, so the handler is found by name; a pwsh without it keeps its own
-/// Ctrl+C (the pipeline stops, and StopProcessing still stops the tunnel). SIGHUP is not handled
-/// here. Registrations nest (foreground tunnels in several runspaces of one process): the first
+/// Ctrl+C (the pipeline stops, and StopProcessing still stops the tunnel). SIGHUP (systemctl
+/// reload) calls the reload action, and the process goes on. Registrations nest (foreground tunnels in several runspaces of one process): the first
 /// takes the handler off, the last puts it back. Thread-safe.
 /// </summary>
 internal sealed class ForegroundSignals : IDisposable
@@ -26,15 +26,19 @@ internal sealed class ForegroundSignals : IDisposable
     private static int s_setAside;
 
     private readonly Action _stop;
+    private readonly Action _reload;
     private readonly PosixSignalRegistration _terminate;
     private readonly PosixSignalRegistration _interrupt;
+    private readonly PosixSignalRegistration _hangUp;
     private readonly bool _holdsConsoleHostBreak;
 
-    public ForegroundSignals(Action stop, string hostName)
+    public ForegroundSignals(Action stop, Action reload, string hostName)
     {
         _stop = stop;
+        _reload = reload;
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Reload);
         if (hostName == ConsoleHostName && ConsoleHostBreak is { } handler)
         {
             lock (Gate)
@@ -51,6 +55,7 @@ internal sealed class ForegroundSignals : IDisposable
 
     public void Dispose()
     {
+        _hangUp.Dispose();
         _interrupt.Dispose();
         _terminate.Dispose();
         if (_holdsConsoleHostBreak)
@@ -69,6 +74,13 @@ internal sealed class ForegroundSignals : IDisposable
         Type.GetType("Microsoft.PowerShell.ConsoleHost, Microsoft.PowerShell.ConsoleHost")
             ?.GetMethod("MyBreakHandler", BindingFlags.NonPublic | BindingFlags.Static, [typeof(object), typeof(ConsoleCancelEventArgs)])
             ?.CreateDelegate<ConsoleCancelEventHandler>();
+
+    private void Reload(PosixSignalContext context)
+    {
+        // Handled: the default action of SIGHUP would end the process.
+        context.Cancel = true;
+        _reload();
+    }
 
     private void Stop(PosixSignalContext context)
     {

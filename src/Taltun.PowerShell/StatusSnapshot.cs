@@ -1,4 +1,4 @@
-using Taltun.Configuration;
+using Taltun.Control;
 using Taltun.Device;
 
 namespace Taltun.PowerShell;
@@ -6,22 +6,23 @@ namespace Taltun.PowerShell;
 /// <summary>Turns the engine's status into the module's output objects (keys as base64 text, times local, drop reasons by name).</summary>
 internal static class StatusSnapshot
 {
-    public static TaltunTunnel Of(RegisteredTunnel registered)
+    public static TaltunTunnel Of(TunnelReport report)
     {
-        TunnelStatus status = registered.Tunnel.GetStatus();
-        TunnelConfiguration config = registered.Configuration;
+        TunnelStatus status = report.Status;
+        TunnelHostInfo host = report.Host;
         DateTimeOffset now = DateTimeOffset.UtcNow;
         return new TaltunTunnel
         {
             Name = status.InterfaceName,
-            Mode = config.Mode.ToString(),
+            Mode = host.Mode.ToString(),
             VirtualIP = Texts(status.Addresses),
             ListenPort = status.ListenPort,
             PublicKey = status.PublicKey.ToBase64(),
             Mtu = status.Mtu,
             Routes = Texts(status.Routes),
-            NetworkNamespace = registered.NetworkNamespace,
-            ConfigPath = config.SourcePath,
+            NetworkNamespace = host.NetworkNamespace,
+            ConfigPath = host.ConfigPath,
+            ProcessId = host.ProcessId,
             Started = status.Started.LocalDateTime,
             Uptime = now - status.Started,
             Relay = status.Relay,

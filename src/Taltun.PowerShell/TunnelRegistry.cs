@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Management.Automation;
 using Taltun.Configuration;
+using Taltun.Control;
 using Taltun.Device;
 
 namespace Taltun.PowerShell;
@@ -8,7 +8,8 @@ namespace Taltun.PowerShell;
 /// <summary>
 /// The tunnels running in this PowerShell process. It is static, so every runspace of the process
 /// (the main one, ThreadJobs, runspace pools) sees the same tunnels; tunnels are named after their
-/// interface and a name is unique per process. Thread-safe.
+/// interface and a name is unique per host, since each serves /var/run/wireguard/NAME.sock.
+/// Thread-safe.
 /// </summary>
 internal static class TunnelRegistry
 {
@@ -21,7 +22,7 @@ internal static class TunnelRegistry
     public static bool TryAdd(RegisteredTunnel tunnel) => Tunnels.TryAdd(tunnel.Name, tunnel);
 
     /// <summary>Stops a tunnel and forgets it; null if no tunnel had that name, else what went wrong on the way (the stop completed).</summary>
-    public static IReadOnlyList<ErrorRecord>? Stop(string name) =>
+    public static IReadOnlyList<Exception>? Stop(string name) =>
         Tunnels.TryRemove(name, out RegisteredTunnel? tunnel) ? tunnel.Stop() : null;
 
     /// <summary>Stops every tunnel: on Remove-Module and when the process exits.</summary>
@@ -34,34 +35,42 @@ internal static class TunnelRegistry
     }
 }
 
-/// <summary>A running tunnel of this process, with what PowerShell knows of it besides the engine. Thread-safe.</summary>
-internal sealed class RegisteredTunnel(Tunnel tunnel, string? networkNamespace)
+/// <summary>
+/// A running tunnel of this process, with what PowerShell knows of it besides the engine, and its
+/// control socket, through which wg and the cmdlets of other processes reach it. Thread-safe.
+/// </summary>
+internal sealed class RegisteredTunnel
 {
+    public RegisteredTunnel(Tunnel tunnel, string? networkNamespace)
+    {
+        Tunnel = tunnel;
+        NetworkNamespace = networkNamespace;
+        Control = new TunnelControl(tunnel, networkNamespace, () => TunnelRegistry.Stop(Name) ?? []);
+    }
+
     public string Name => Tunnel.InterfaceName;
 
-    public Tunnel Tunnel { get; } = tunnel;
+    public Tunnel Tunnel { get; }
 
-    public string? NetworkNamespace { get; } = networkNamespace;
+    public string? NetworkNamespace { get; }
+
+    /// <summary>The operations the cmdlets use, here and (over the control socket) in other processes.</summary>
+    public TunnelControl Control { get; }
+
+    /// <summary>Its control socket once it serves one.</summary>
+    public ControlServer? Server { get; set; }
 
     /// <summary>The configuration as it runs now, with every peer added and removed since it started.</summary>
     public TunnelConfiguration Configuration => Tunnel.Configuration;
-
-    /// <summary>
-    /// Adds a peer to the engine and the running configuration together; throws (changing
-    /// nothing) if either refuses. With <paramref name="movePrefixes"/> addresses other peers own move to it.
-    /// </summary>
-    public void AddPeer(PeerConfiguration peer, bool movePrefixes) => Tunnel.AddPeer(peer, movePrefixes);
-
-    public bool RemovePeer(Crypto.PublicKey publicKey) => Tunnel.RemovePeer(publicKey);
 
     /// <summary>
     /// Saves the configuration back to its file if it asks for that (save_config, wg-quick's
     /// SaveConfig), as wg-quick saves before taking the interface down, then stops the tunnel.
     /// Returns what failed; the tunnel is stopped whatever failed.
     /// </summary>
-    public IReadOnlyList<ErrorRecord> Stop()
+    public IReadOnlyList<Exception> Stop()
     {
-        var problems = new List<ErrorRecord>();
+        var problems = new List<Exception>();
         TunnelConfiguration config = Configuration;
         if (config.SaveConfig && config.SourcePath is { } path)
         {
@@ -71,11 +80,11 @@ internal sealed class RegisteredTunnel(Tunnel tunnel, string? networkNamespace)
             }
             catch (SafeFileException e)
             {
-                problems.Add(Errors.From(e));
+                problems.Add(e);
             }
         }
 
-        problems.AddRange(Tunnel.Stop().Select(e => Errors.From(e, Name)));
+        problems.AddRange(Tunnel.Stop());
         return problems;
     }
 }

@@ -89,6 +89,10 @@ public static partial class ConfigurationFile
                     case "save_config":
                         config = config with { SaveConfig = Boolean(item, name) };
                         break;
+                    case "control_group":
+                        string group = String(item, name);
+                        config = config with { ControlGroup = GroupName.IsValid(group) ? group : throw Error(item, name, $"{MessageText.Quote(group)} is not a group name: a Linux group name is 1-32 letters, digits, '_', '-' or '.', not starting with '-'.") };
+                        break;
                     default:
                         hooks.AddRange(StringOrList(item, name).Select(c => new HookCommand(HookPhaseOf(key), OneLine(item, name, c)) { Line = item.Span.Start.Line + 1 }));
                         break;

@@ -107,6 +107,11 @@ public static partial class ConfigurationFile
             text.AppendLine("save_config = true");
         }
 
+        if (config.ControlGroup is { } group)
+        {
+            text.AppendLine($"control_group = {Quote(group)}");
+        }
+
         foreach (PeerConfiguration peer in config.Peers)
         {
             text.AppendLine();

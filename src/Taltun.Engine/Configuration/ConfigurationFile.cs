@@ -15,26 +15,26 @@ namespace Taltun.Configuration;
 /// </summary>
 public static partial class ConfigurationFile
 {
-    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay", "dns", "table", "pre_up", "post_up", "pre_down", "post_down", "fwmark", "save_config"];
+    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay", "dns", "table", "pre_up", "post_up", "pre_down", "post_down", "fwmark", "save_config", "control_group"];
     private static readonly string[] PeerKeys = ["vip", "public_key", "endpoint", "allowed_ips", "persistent_keepalive", "preshared_key"];
 
     /// <summary>Every table and key name of the schema: the words a message may repeat from a file.</summary>
     internal static IEnumerable<string> SchemaNames => [.. InterfaceKeys, .. PeerKeys, .. RelayRuleKeys, "interface", "peers", "relay_rules"];
 
     /// <summary>Loads and checks <paramref name="path"/>; throws <see cref="ConfigurationException"/> naming the line and key of the first problem.</summary>
-    public static TunnelConfiguration Load(string path)
+    public static TunnelConfiguration Load(string path) => Parse(ReadText(path), path);
+
+    /// <summary>A configuration file's text; a file that cannot be read throws <see cref="ConfigurationException"/> saying why.</summary>
+    public static string ReadText(string path)
     {
-        string text;
         try
         {
-            text = SafeFile.ReadText(path);
+            return SafeFile.ReadText(path);
         }
         catch (SafeFileException e)
         {
             throw new ConfigurationException(path, 0, "file", e.Reason);
         }
-
-        return Parse(text, path);
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ public sealed record ConfigurationOverrides
     /// <summary>Name servers and search domains; when set they replace the file's.</summary>
     public IReadOnlyList<string>? Dns { get; init; }
 
+    /// <summary>The control group (checked by the cmdlet's parameter validation); when set it replaces the file's.</summary>
+    public string? ControlGroup { get; init; }
+
     /// <summary>
     /// <paramref name="config"/> with every set value applied; throws <see cref="ConfigurationException"/>
     /// or <see cref="Crypto.KeyFormatException"/> naming the parameter of the first bad value.
@@ -94,6 +97,11 @@ public sealed record ConfigurationOverrides
         if (Dns is not null)
         {
             config = config with { Dns = Dns.Count == 0 ? null : ParameterValues.Dns(Dns, nameof(Dns)) };
+        }
+
+        if (ControlGroup is not null)
+        {
+            config = config with { ControlGroup = ControlGroup };
         }
 
         return config;

@@ -68,7 +68,8 @@ public static class ParameterValues
         }
     }
 
-    internal static ConfigurationException Invalid(string parameter, string problem) => new(null, 0, "-" + parameter, problem);
+    /// <summary>An error about a cmdlet parameter, named with its dash.</summary>
+    public static ConfigurationException Invalid(string parameter, string problem) => new(null, 0, "-" + parameter, problem);
 }
 
 /// <summary>A peer as a user types it on a command line: every field text, checked by <see cref="ParameterValues.Peer"/>.</summary>

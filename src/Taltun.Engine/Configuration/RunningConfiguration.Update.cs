@@ -94,6 +94,7 @@ public sealed partial class RunningConfiguration
         NeedsRestart("dns", !SameDns(next.Dns, now.Dns));
         NeedsRestart("the hooks", !next.Hooks.SequenceEqual(now.Hooks));
         NeedsRestart("table", next.Table != now.Table);
+        NeedsRestart("control_group", next.ControlGroup != now.ControlGroup);
         NeedsRestart("the hub (a client's first peer with an endpoint)", next.Hub?.PublicKey != _hub && next.Hub is not null);
 
         var keys = new HashSet<PublicKey>(next.Peers.Select(p => p.PublicKey));

@@ -68,6 +68,9 @@ public sealed record TunnelConfiguration
     /// <summary>save_config (wg-quick's SaveConfig): write the running configuration back to its file when the tunnel stops.</summary>
     public bool SaveConfig { get; init; }
 
+    /// <summary>control_group: a group whose members may operate the running tunnel over its control socket (never read its keys); null: root and the tunnel's user only.</summary>
+    public string? ControlGroup { get; init; }
+
     /// <summary>The file this came from (for errors and for saving back), or null.</summary>
     public string? SourcePath { get; init; }
 
@@ -97,7 +100,7 @@ public sealed record TunnelConfiguration
                 : Error(0, "interface.vip", "no virtual IP: set vip, e.g. vip = \"10.0.0.1/24\".");
         }
 
-        if (SourceFormat == ConfigurationFormat.WgQuick && !System.Text.RegularExpressions.Regex.IsMatch(InterfaceName, Limits.InterfaceNamePattern))
+        if (SourceFormat == ConfigurationFormat.WgQuick && !Limits.IsInterfaceName(InterfaceName))
         {
             throw Error(0, "file name", $"the tunnel is named after its file, as wg-quick names the interface, and {MessageText.Quote(InterfaceName)} is not an interface name: rename the file to at most 15 letters, digits, '_', '-' or '.' before .conf (e.g. wg0.conf), or give -Name.");
         }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using Taltun.Crypto;
 using Taltun.Foundation;
 using Taltun.Routing;
@@ -91,7 +90,7 @@ public sealed partial record TunnelOptions
     /// <summary>Throws <see cref="TunnelException"/> (InvalidOptions) naming the first bad setting and how to fix it.</summary>
     public void Validate()
     {
-        if (!InterfaceNamePattern().IsMatch(InterfaceName ?? string.Empty))
+        if (!Limits.IsInterfaceName(InterfaceName))
         {
             throw Invalid($"InterfaceName {MessageText.Quote(InterfaceName ?? string.Empty)} is not a valid interface name: use 1-15 letters, digits, '-', '_' or '.'.");
         }
@@ -146,7 +145,4 @@ public sealed partial record TunnelOptions
     }
 
     private static TunnelException Invalid(string message) => new(TunnelError.InvalidOptions, message);
-
-    [GeneratedRegex(Limits.InterfaceNamePattern)]
-    private static partial Regex InterfaceNamePattern();
 }

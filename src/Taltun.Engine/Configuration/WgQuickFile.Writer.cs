@@ -120,6 +120,11 @@ public static partial class WgQuickFile
             yield return $"{hook.Phase} {MessageText.WithoutKeys(hook.Command)}: wg-quick cuts a line at '#', so this hook would run without what follows it.";
         }
 
+        if (config.ControlGroup is { } group)
+        {
+            yield return $"control_group = \"{group}\": a wg-quick file has no such setting; its control socket is root's alone.";
+        }
+
         if (!config.MssClamping)
         {
             yield return "mss_clamping = false: wg-quick files have no such setting, and Taltun clamps the MSS of a tunnel started from one.";

@@ -5,6 +5,7 @@ using Taltun.Configuration;
 using Taltun.Crypto;
 using Taltun.Device;
 using Taltun.Foundation;
+using Taltun.Interop;
 
 namespace Taltun.Control;
 
@@ -23,37 +24,39 @@ public sealed class ControlClient(string name, string path, TimeSpan? timeout = 
     public string Path { get; } = path;
 
     /// <summary>
-    /// Every Taltun tunnel serving a socket in <paramref name="directory"/>, with its report:
-    /// sockets of other programs (wireguard-go closes the connection on Taltun's request) and dead
-    /// ones are passed over. A socket that does not answer within <paramref name="timeout"/> is too.
+    /// The names of the sockets in <paramref name="directory"/>, in order: the tunnels served
+    /// there. A socket may be another program's (wireguard-go's) or left by a dead process, which
+    /// a request to it then tells. Empty if the directory is missing or not ours to read.
     /// </summary>
-    public static IReadOnlyList<(ControlClient Client, TunnelReport Report)> Discover(string directory, TimeSpan timeout)
+    public static IReadOnlyList<string> ServedNames(string directory)
     {
-        var found = new List<(ControlClient, TunnelReport)>();
-        string[] sockets;
         try
         {
-            sockets = Directory.GetFiles(directory, "*.sock");
+            return [.. Directory.EnumerateFiles(directory, "*.sock")
+                .Select(System.IO.Path.GetFileNameWithoutExtension)
+                .OfType<string>()
+                .Where(name => Of(name, directory) is not null)
+                .Order(StringComparer.Ordinal)];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return found;
+            return [];
         }
+    }
 
-        foreach (string socket in sockets.Order(StringComparer.Ordinal))
-        {
-            var client = new ControlClient(System.IO.Path.GetFileNameWithoutExtension(socket), socket, timeout);
-            try
-            {
-                found.Add((client, client.Report()));
-            }
-            catch (TunnelException)
-            {
-                // Not Taltun's, not alive, or not ours to open.
-            }
-        }
-
-        return found;
+    /// <summary>
+    /// A client for tunnel <paramref name="name"/> if a socket of that name is in
+    /// <paramref name="directory"/>, else null; a name that is not an interface name never
+    /// becomes a path ('../x').
+    /// </summary>
+    public static ControlClient? Of(string name, string directory)
+    {
+        string path = ControlServer.PathOf(directory, name);
+        return Limits.IsInterfaceName(name)
+            && Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out StatxResult status) == 0
+            && status.Type == Libc.S_IFSOCK
+            ? new ControlClient(name, path)
+            : null;
     }
 
     public TunnelReport Report() => Call(new ControlRequest { Op = ControlRequest.ReportOp }).Report ?? throw Garbled();

@@ -269,10 +269,13 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
         return received;
     }
 
+    /// <summary>
+    /// Sends a reply within the idle timeout. The tunnel stopping does not cut it short: the reply
+    /// to a stop request is written after the tunnel (and with it this server) has stopped.
+    /// </summary>
     private async Task SendAsync(ReadOnlyMemory<byte> data)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(options.IdleTimeout);
+        using var timeout = new CancellationTokenSource(options.IdleTimeout);
         while (!data.IsEmpty)
         {
             int sent = await socket.SendAsync(data, SocketFlags.None, timeout.Token).ConfigureAwait(false);

@@ -49,14 +49,7 @@ public sealed class ControlServer : IDisposable
     /// Throws <see cref="TunnelException"/> (ControlSocket) if a live program already serves a
     /// tunnel of this name (in another namespace, say): checked before a start changes anything.
     /// </summary>
-    public static void CheckFree(string tunnel, ControlOptions options)
-    {
-        string path = PathOf(options.Directory, tunnel);
-        if (File.Exists(path) || Directory.Exists(path) || File.ResolveLinkTarget(path, false) is not null)
-        {
-            ClaimLocked(path, probeOnly: true);
-        }
-    }
+    public static void CheckFree(string tunnel, ControlOptions options) => ClaimLocked(PathOf(options.Directory, tunnel), probeOnly: true);
 
     /// <summary>Binds the tunnel's socket and serves it until the tunnel stops (or Dispose).</summary>
     public static ControlServer Start(TunnelControl control, ControlOptions options)
@@ -96,6 +89,26 @@ public sealed class ControlServer : IDisposable
         _ = Task.Run(server.AcceptAsync);
         control.Tunnel.Log.Verbose($"Control socket {path} serves wg and other processes{(options.Group is null ? string.Empty : $", root and group {options.Group}")}.");
         return server;
+    }
+
+    /// <summary>
+    /// Waits until no connection is being served, at most <paramref name="limit"/>: a process that
+    /// ends because its tunnel was stopped over the socket first lets the stop's reply go out.
+    /// </summary>
+    public bool WaitIdle(TimeSpan limit)
+    {
+        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (_slots.CurrentCount < _options.MaxConnections)
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        return true;
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using Taltun.Configuration;
 using Taltun.Crypto;
 using Taltun.Device;
+using Taltun.Foundation;
 
 namespace Taltun.Control;
 
@@ -52,6 +53,29 @@ public sealed class TunnelControl(Tunnel tunnel, string? networkNamespace, Func<
     public IReadOnlyList<string> Apply(TunnelUpdate update) => Tunnel.Apply(update, UpdateNames.Parameters);
 
     public IReadOnlyList<string> Reload(string text, string path) => Tunnel.Reload(ConfigurationFile.Parse(text, path));
+
+    /// <summary>
+    /// Reads the file the tunnel came from again and makes the tunnel match it, as SIGHUP asks a
+    /// foreground tunnel to (systemctl reload). The outcome is logged, an invalid file as an error
+    /// that changed nothing; never throws, since no one is there to catch it.
+    /// </summary>
+    public void ReloadFromSource()
+    {
+        if (Tunnel.InterfaceConfiguration.SourcePath is not { } path)
+        {
+            Tunnel.Log.Warning($"Tunnel '{Name}' was not started from a file, so there is nothing to reload it from.");
+            return;
+        }
+
+        try
+        {
+            Tunnel.Reload(ConfigurationFile.Load(path));
+        }
+        catch (Exception e) when (e is ConfigurationException or TunnelException or KeyFormatException or SafeFileException)
+        {
+            Tunnel.Log.Error($"Reloading tunnel '{Name}' from {path} failed, and it runs on unchanged: {e.Message}");
+        }
+    }
 
     public IReadOnlyList<Exception> StopTunnel() => stop is null ? [.. Tunnel.Stop()] : stop();
 }

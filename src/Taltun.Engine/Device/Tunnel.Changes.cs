@@ -47,6 +47,7 @@ public sealed partial class Tunnel
 
             ConfigurationDelta delta = _running.PlanReload(next, options);
             ApplyLocked(delta, next.Routes);
+            Log.Information($"Tunnel '{InterfaceName}' reloaded from {next.SourcePath ?? "a configuration"}: {delta.Added.Count} peer(s) added, {delta.Removed.Count} removed, {delta.Changed.Count} changed; the other peers' sessions were left alone.");
             return delta.Warnings;
         }
     }

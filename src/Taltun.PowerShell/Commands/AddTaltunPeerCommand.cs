@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using Taltun.Configuration;
+using Taltun.Control;
 using Taltun.Crypto;
-using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
@@ -57,7 +57,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        RegisteredTunnel registered = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
         PeerConfiguration peer;
         try
         {
@@ -82,14 +82,9 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
             return;
         }
 
-        try
+        // Checked before -WhatIf answers: a refused peer is refused either way.
+        if (!TunnelLookup.TryRun(this, tunnel, () => tunnel.AddPeer(peer, Force, checkOnly: true), out _))
         {
-            // Checked before -WhatIf answers: a refused peer is refused either way.
-            registered.Tunnel.CheckPeer(peer, Force);
-        }
-        catch (ConfigurationException e)
-        {
-            WriteError(Errors.From(e));
             return;
         }
 
@@ -98,27 +93,19 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
             return;
         }
 
-        try
+        if (!TunnelLookup.TryRun(this, tunnel, () => tunnel.AddPeer(peer, Force, checkOnly: false), out var warnings))
         {
-            foreach (Device.TunnelLogEntry warning in registered.Tunnel.Log.WarningsOf(() => registered.AddPeer(peer, Force)))
-            {
-                WriteWarning(warning.Message);
-            }
-        }
-        catch (ConfigurationException e)
-        {
-            WriteError(Errors.From(e));
-            return;
-        }
-        catch (TunnelException e)
-        {
-            WriteError(Errors.From(e, Name));
             return;
         }
 
-        if (PassThru)
+        foreach (string warning in warnings)
         {
-            WriteObject(StatusSnapshot.Of(registered).Peers.First(p => p.PublicKey == peer.PublicKey.ToBase64()));
+            WriteWarning(warning);
+        }
+
+        if (PassThru && TunnelLookup.TryRun(this, tunnel, () => tunnel.PeerStatus(peer.PublicKey), out Device.PeerStatus? status) && status is not null)
+        {
+            WriteObject(StatusSnapshot.Of(tunnel.Name, status, DateTimeOffset.UtcNow));
         }
     }
 }

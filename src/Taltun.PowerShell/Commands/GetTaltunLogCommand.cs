@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Taltun.Control;
 using Taltun.Device;
 
 namespace Taltun.PowerShell.Commands;
@@ -26,21 +27,17 @@ public sealed class GetTaltunLogCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var patterns = (Name ?? ["*"]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
-        foreach (RegisteredTunnel tunnel in TunnelRegistry.All.Where(t => patterns.Any(p => p.IsMatch(t.Name))))
+        foreach (ITunnelOperations tunnel in TunnelLookup.Matching(this, Name))
         {
-            var entries = tunnel.Tunnel.Log.Entries.Where(e => e.Level >= Level).ToList();
+            if (!TunnelLookup.TryRun(this, tunnel, tunnel.Log, out var log))
+            {
+                continue;
+            }
+
+            var entries = log.Where(e => e.Level >= Level).ToList();
             foreach (TunnelLogEntry entry in entries.Skip(Last is { } last ? Math.Max(0, entries.Count - last) : 0))
             {
                 WriteObject(new TaltunLogEntry { Tunnel = tunnel.Name, Time = entry.Time.LocalDateTime, Level = entry.Level.ToString(), Message = entry.Message });
-            }
-        }
-
-        foreach (string name in Name ?? [])
-        {
-            if (!WildcardPattern.ContainsWildcardCharacters(name) && !TunnelRegistry.TryGet(name, out _))
-            {
-                WriteError(Errors.TunnelNotFound(name));
             }
         }
     }

@@ -1,8 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
+using Taltun.Control;
+using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
-/// <summary>Gets the running Taltun tunnels of this PowerShell process, or their peers, with live counters.</summary>
+/// <summary>Gets the Taltun tunnels running on this host — this PowerShell process's and those other processes serve — or their peers, with live counters.</summary>
 [Cmdlet(VerbsCommon.Get, "TaltunStatus", DefaultParameterSetName = TunnelSet)]
 [OutputType(typeof(TaltunTunnel), ParameterSetName = [TunnelSet])]
 [OutputType(typeof(TaltunPeer), ParameterSetName = [PeerSet])]
@@ -30,9 +33,14 @@ public sealed class GetTaltunStatusCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (RegisteredTunnel registered in Select())
+        foreach (ITunnelOperations selected in TunnelLookup.Matching(this, Name))
         {
-            TaltunTunnel tunnel = StatusSnapshot.Of(registered);
+            if (!Report(selected, out TunnelReport? report))
+            {
+                continue;
+            }
+
+            TaltunTunnel tunnel = StatusSnapshot.Of(report);
             if (!Peer)
             {
                 WriteObject(tunnel);
@@ -49,26 +57,33 @@ public sealed class GetTaltunStatusCommand : PSCmdlet
         }
     }
 
-    private IEnumerable<RegisteredTunnel> Select()
+    /// <summary>
+    /// The tunnel's report. A socket that turns out not to be a Taltun tunnel's (wireguard-go's,
+    /// or one a dead process left) is passed over when it was found by a wildcard, and an error
+    /// when it was named.
+    /// </summary>
+    private bool Report(ITunnelOperations tunnel, [NotNullWhen(true)] out TunnelReport? report)
     {
-        if (Name is null)
+        try
         {
-            return TunnelRegistry.All;
+            report = tunnel.Report();
+            return true;
         }
-
-        var selected = new List<RegisteredTunnel>();
-        foreach (string name in Name)
+        catch (TunnelException e) when (e.Error == TunnelError.ControlUnavailable)
         {
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = TunnelRegistry.All.Where(t => pattern.IsMatch(t.Name)).ToList();
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            if (Name?.Any(n => !WildcardPattern.ContainsWildcardCharacters(n) && string.Equals(n, tunnel.Name, StringComparison.OrdinalIgnoreCase)) == true)
             {
-                WriteError(Errors.TunnelNotFound(name));
+                WriteError(Errors.From(e, tunnel.Name));
             }
 
-            selected.AddRange(matches.Where(m => !selected.Contains(m)));
+            report = null;
+            return false;
         }
-
-        return selected;
+        catch (TunnelException e)
+        {
+            WriteError(Errors.From(e, tunnel.Name));
+            report = null;
+            return false;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Taltun.Configuration;
+using Taltun.Control;
 using Taltun.Crypto;
 
 namespace Taltun.PowerShell.Commands;
@@ -83,7 +84,12 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        RegisteredTunnel hub = TunnelLookup.Require(this, Name);
+        ITunnelOperations hub = TunnelLookup.Require(this, Name);
+        if (!TunnelLookup.TryRun(this, hub, () => (Configuration: hub.Configuration(secrets: false), hub.Report().Status.PublicKey), out var running))
+        {
+            return;
+        }
+
         ConfigurationFormat format = Format ?? (QrCode ? ConfigurationFormat.WgQuick : ConfigurationFile.FormatOfName(Path) ?? ConfigurationFormat.Toml);
         if (QrCode && format != ConfigurationFormat.WgQuick)
         {
@@ -111,7 +117,7 @@ public sealed class NewTaltunClientConfigCommand : PSCmdlet
                 TunName = TunName ?? TunnelConfiguration.DefaultInterfaceName,
                 LocalAddress = LocalAddress ?? (format == ConfigurationFormat.WgQuick ? "0.0.0.0:0" : $"0.0.0.0:{TunnelOptions.DefaultPort}"),
                 PresharedKey = PresharedKey,
-            }.For(hub.Configuration, hub.Tunnel.PublicKey);
+            }.For(running.Configuration, running.PublicKey);
             text = ConfigurationFile.Format(client, format, out IReadOnlyList<string> lost);
             foreach (string warning in lost)
             {

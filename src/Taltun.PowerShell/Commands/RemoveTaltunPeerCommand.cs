@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Taltun.Control;
 using Taltun.Crypto;
 
 namespace Taltun.PowerShell.Commands;
@@ -23,7 +24,7 @@ public sealed class RemoveTaltunPeerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        RegisteredTunnel registered = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
         foreach (string text in PublicKey)
         {
             Crypto.PublicKey key;
@@ -42,7 +43,12 @@ public sealed class RemoveTaltunPeerCommand : PSCmdlet
                 continue;
             }
 
-            if (!registered.RemovePeer(key))
+            if (!TunnelLookup.TryRun(this, tunnel, () => tunnel.RemovePeer(key), out bool removed))
+            {
+                continue;
+            }
+
+            if (!removed)
             {
                 WriteError(Errors.PeerNotFound(Name, key.ToBase64()));
             }

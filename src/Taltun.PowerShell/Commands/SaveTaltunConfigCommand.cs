@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Taltun.Configuration;
+using Taltun.Control;
 
 namespace Taltun.PowerShell.Commands;
 
@@ -38,8 +39,12 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        RegisteredTunnel registered = TunnelLookup.Require(this, Name);
-        TunnelConfiguration config = registered.Configuration;
+        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
+        if (!TunnelLookup.TryRun(this, tunnel, () => tunnel.Configuration(secrets: true), out var config))
+        {
+            return;
+        }
+
         string? path = Path is null ? config.SourcePath : GetUnresolvedProviderPathFromPSPath(Path);
         if (path is null)
         {

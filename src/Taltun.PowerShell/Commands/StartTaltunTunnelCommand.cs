@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using Taltun.Configuration;
+using Taltun.Control;
 using Taltun.Crypto;
 using Taltun.Device;
 using Taltun.Foundation;
@@ -72,12 +73,17 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     [ValidateNotNull]
     public string[]? Dns { get; set; }
 
+    /// <summary>A group whose members may operate the tunnel from other processes (its control socket /var/run/wireguard/NAME.sock, 0660), never read its keys; the file's control_group. Without it only root and this user may.</summary>
+    [Parameter]
+    [ValidatePattern(GroupName.Pattern)]
+    public string? ControlGroup { get; set; }
+
     /// <summary>Create the interface and sockets in this network namespace (ip netns) instead of the process's own.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? NetworkNamespace { get; set; }
 
-    /// <summary>Stay in the foreground (for services) writing the tunnel's log, one plain line per event, until SIGTERM or Ctrl+C (SIGINT) stops it gracefully; tell systemd when it is up ($NOTIFY_SOCKET); return no object.</summary>
+    /// <summary>Stay in the foreground (for services) writing the tunnel's log, one plain line per event, until SIGTERM or Ctrl+C (SIGINT) stops it gracefully; SIGHUP reloads the configuration file as Sync-TaltunConfig does; tell systemd when it is up ($NOTIFY_SOCKET); return no object.</summary>
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -131,8 +137,22 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             return;
         }
 
-        // Under -Wait, SIGTERM and SIGINT mean "stop gracefully" from the moment the interface exists.
-        using ForegroundSignals? signals = Wait ? new ForegroundSignals(_cancel.Cancel, Host.Name) : null;
+        var control = new ControlOptions { Group = config.ControlGroup };
+        try
+        {
+            // Before anything changes: the name may be served already, by another process or namespace.
+            ControlServer.CheckFree(options.InterfaceName, control);
+        }
+        catch (TunnelException e)
+        {
+            ThrowTerminatingError(Errors.From(e, options.InterfaceName));
+            return;
+        }
+
+        // Under -Wait, SIGTERM and SIGINT mean "stop gracefully" from the moment the interface
+        // exists, and SIGHUP "reload" from the moment the tunnel is registered.
+        RegisteredTunnel? reloadable = null;
+        using ForegroundSignals? signals = Wait ? new ForegroundSignals(_cancel.Cancel, () => reloadable?.Control.ReloadFromSource(), Host.Name) : null;
         Tunnel tunnel;
         try
         {
@@ -153,6 +173,18 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
                 ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
         }
 
+        try
+        {
+            // From here on wg and the cmdlets of other processes reach the tunnel; it closes when the tunnel stops.
+            registered.Server = ControlServer.Start(registered.Control, control);
+        }
+        catch (TunnelException e)
+        {
+            TunnelRegistry.Stop(registered.Name);
+            ThrowTerminatingError(Errors.From(e, options.InterfaceName));
+        }
+
+        reloadable = registered;
         if (Wait)
         {
             // The log's lines are the output: a status object would only be shown once the
@@ -168,7 +200,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             WriteWarning(warning.Message);
         }
 
-        WriteObject(StatusSnapshot.Of(registered));
+        WriteObject(StatusSnapshot.Of(registered.Control.Report()));
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
@@ -193,6 +225,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             Mtu = Mtu,
             Routes = Route,
             Dns = Dns,
+            ControlGroup = ControlGroup,
         };
         return overrides.ApplyTo(config);
     }
@@ -209,7 +242,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         void Enqueue(TunnelLogEntry entry) => entries.TryAdd(entry);
         registered.Tunnel.Log.Written += Enqueue;
         using var either = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, registered.Tunnel.Stopped);
-        IReadOnlyList<ErrorRecord>? problems = null;
+        IReadOnlyList<Exception>? problems = null;
         try
         {
             // What was logged before we listened (the tunnel coming up) first, then what follows.
@@ -238,6 +271,9 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             Notify(serviceManager, registered.Name, $"STOPPING=1\nSTATUS=Stopping tunnel '{registered.Name}'");
             problems = TunnelRegistry.Stop(registered.Name);
             registered.Tunnel.Log.Written -= Enqueue;
+
+            // Stopped over the control socket (Stop-TaltunTunnel from elsewhere): its reply goes out before this process ends.
+            registered.Server?.WaitIdle(TimeSpan.FromSeconds(5));
         }
 
         while (entries.TryTake(out TunnelLogEntry? entry))
@@ -246,9 +282,9 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         }
 
         // What the stop reports and the log did not already say (a configuration that could not be saved).
-        foreach (ErrorRecord problem in problems ?? [])
+        foreach (Exception problem in problems ?? [])
         {
-            string message = problem.Exception.Message;
+            string message = problem.Message;
             if (!registered.Tunnel.Log.Entries.Any(e => e.Level == TunnelLogLevel.Error && e.Message == message))
             {
                 WriteLine(registered.Name, TunnelLogLevel.Error, message, DateTimeOffset.UtcNow);

@@ -3,7 +3,8 @@ using System.Management.Automation;
 namespace Taltun.PowerShell.Commands;
 
 /// <summary>
-/// Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted.
+/// Stops Taltun tunnels gracefully: threads joined, routes and addresses removed, interface deleted;
+/// a tunnel another process runs is stopped by that process, as if it had stopped it itself.
 /// A peer piped in names the tunnel it belongs to (its Tunnel property), never a tunnel by its key;
 /// each tunnel is stopped once however many of its peers arrive.
 /// </summary>
@@ -23,7 +24,7 @@ public sealed class StopTaltunTunnelCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 
-    /// <summary>Stop every tunnel of this PowerShell process.</summary>
+    /// <summary>Stop every tunnel of this PowerShell process (not those other processes run: name them).</summary>
     [Parameter(Mandatory = true, ParameterSetName = AllSet)]
     public SwitchParameter All { get; set; }
 
@@ -37,7 +38,7 @@ public sealed class StopTaltunTunnelCommand : PSCmdlet
                 continue;
             }
 
-            if (!TunnelRegistry.TryGet(name, out _))
+            if (TunnelLookup.Find(name) is not { } tunnel)
             {
                 WriteError(Errors.TunnelNotFound(name));
                 continue;
@@ -46,9 +47,12 @@ public sealed class StopTaltunTunnelCommand : PSCmdlet
             if (ShouldProcess(name, "Stop Taltun tunnel"))
             {
                 _stopped.Add(name);
-                foreach (ErrorRecord problem in TunnelRegistry.Stop(name) ?? [])
+                if (TunnelLookup.TryRun(this, tunnel, tunnel.StopTunnel, out var problems))
                 {
-                    WriteError(problem);
+                    foreach (Exception problem in problems)
+                    {
+                        WriteError(Errors.Of(problem, name));
+                    }
                 }
             }
         }

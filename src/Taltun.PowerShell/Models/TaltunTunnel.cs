@@ -23,8 +23,11 @@ public sealed class TaltunTunnel
     /// <summary>The network namespace the interface lives in, or null for the process's own.</summary>
     public string? NetworkNamespace { get; init; }
 
-    /// <summary>The TOML file it was started from (Save-TaltunConfig writes there), or null.</summary>
+    /// <summary>The file it was started from (Save-TaltunConfig and Sync-TaltunConfig use it), or null.</summary>
     public string? ConfigPath { get; init; }
+
+    /// <summary>The process running the tunnel: this PowerShell, or another (a service, say) whose control socket the cmdlets reach it by.</summary>
+    public int ProcessId { get; init; }
 
     public DateTime Started { get; init; }
 

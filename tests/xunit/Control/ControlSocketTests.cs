@@ -155,8 +155,9 @@ public sealed class ControlSocketTests : IDisposable
         Assert.Contains($"pid {Environment.ProcessId}", error.Message);
         Assert.Throws<TunnelException>(() => ControlServer.Start(new TunnelControl(_hub.Tunnel!, null), new ControlOptions()));
 
-        // A socket file nobody listens on (its process was killed) is taken over.
+        // A socket file nobody listens on (its process was killed) is taken over; no file at all is free.
         string dead = Path.Combine(ControlOptions.DefaultDirectory, $"tcd{Random.Shared.Next(100_000)}.sock");
+        ControlServer.CheckFree(Path.GetFileNameWithoutExtension(dead), new ControlOptions());
         LeaveSocketFile(dead);
 
         try
