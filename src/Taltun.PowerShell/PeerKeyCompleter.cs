@@ -2,12 +2,13 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using Taltun.Configuration;
+using Taltun.PowerShell.Commands;
 
 namespace Taltun.PowerShell;
 
 /// <summary>
 /// Tab-completes peers' public keys: those of the tunnels already named on the command line
-/// (-Name or its alias -Tunnel, wildcards allowed), else of every running tunnel. Each key is
+/// (-Name or its alias -Tunnel, wildcards allowed), else of every tunnel of the host. Each key is
 /// offered quoted (base64 has '+', '/' and '='), with the peer's addresses and tunnel as tooltip.
 /// </summary>
 public sealed class PeerKeyCompleter : IArgumentCompleter
@@ -16,18 +17,36 @@ public sealed class PeerKeyCompleter : IArgumentCompleter
     {
         string prefix = wordToComplete.Trim('\'', '"');
         List<WildcardPattern> tunnels = [.. Names(fakeBoundParameters).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase))];
-        foreach (RegisteredTunnel tunnel in TunnelRegistry.All.Where(t => tunnels.Count == 0 || tunnels.Any(p => p.IsMatch(t.Name))))
+        foreach (string name in TunnelLookup.Names().Where(n => tunnels.Count == 0 || tunnels.Any(p => p.IsMatch(n))))
         {
-            TunnelConfiguration config = tunnel.Configuration;
+            if (Configuration(name) is not { } config)
+            {
+                continue;
+            }
+
             foreach (PeerConfiguration peer in config.Peers)
             {
                 string key = peer.PublicKey.ToBase64();
                 if (key.StartsWith(prefix, StringComparison.Ordinal))
                 {
                     string addresses = string.Join(", ", config.AllowedIpsOf(peer));
-                    yield return new CompletionResult($"'{key}'", key, CompletionResultType.ParameterValue, $"{addresses} on {tunnel.Name}");
+                    yield return new CompletionResult($"'{key}'", key, CompletionResultType.ParameterValue, $"{addresses} on {name}");
                 }
             }
+        }
+    }
+
+    /// <summary>The tunnel's configuration without keys; null if it cannot be had (another process's socket that does not answer).</summary>
+    private static TunnelConfiguration? Configuration(string name)
+    {
+        try
+        {
+            // Completion must not hang on a process that does not answer (stopped, say).
+            return TunnelLookup.Find(name, TimeSpan.FromSeconds(2))?.Configuration(secrets: false);
+        }
+        catch (Foundation.TunnelException)
+        {
+            return null;
         }
     }
 

@@ -1,20 +1,25 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using Taltun.Control;
+using Taltun.PowerShell.Commands;
 
 namespace Taltun.PowerShell;
 
-/// <summary>Tab-completes the names of the tunnels running in this PowerShell process.</summary>
+/// <summary>Tab-completes the names of the tunnels running on this host: this process's and those other processes serve.</summary>
 public sealed class TunnelNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         string prefix = wordToComplete.Trim('\'', '"');
-        foreach (RegisteredTunnel tunnel in TunnelRegistry.All)
+        foreach (string name in TunnelLookup.Names())
         {
-            if (tunnel.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             {
-                yield return new CompletionResult(tunnel.Name, tunnel.Name, CompletionResultType.ParameterValue, $"{tunnel.Configuration.Mode} tunnel {tunnel.Name}");
+                string tooltip = TunnelRegistry.TryGet(name, out RegisteredTunnel local)
+                    ? $"{local.Configuration.Mode} tunnel {name}"
+                    : $"Tunnel {name} of another process ({ControlOptions.DefaultDirectory}/{name}.sock)";
+                yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, tooltip);
             }
         }
     }

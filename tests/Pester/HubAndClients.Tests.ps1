@@ -62,7 +62,7 @@ Describe 'A hub with three provisioned clients' {
             $tunnel = Start-TaltunTunnel -ConfigPath $clients[$i].ConfigPath -TunName "ttc$($i + 1)" -NetworkNamespace $clientNs[$i]
             $tunnel.Mode | Should -Be 'Client'
         }
-        (Get-TaltunStatus).Count | Should -Be 4
+        (Get-TaltunStatus | Where-Object ProcessId -eq $PID).Count | Should -Be 4
     }
 
     It 'lets every client reach the hub and every other client' {
@@ -89,8 +89,8 @@ Describe 'A hub with three provisioned clients' {
     }
 
     It 'stops nothing with -WhatIf' {
-        Get-TaltunStatus | Stop-TaltunTunnel -WhatIf
-        (Get-TaltunStatus).Count | Should -Be 4
+        Get-TaltunStatus | Where-Object ProcessId -eq $PID | Stop-TaltunTunnel -WhatIf
+        (Get-TaltunStatus | Where-Object ProcessId -eq $PID).Count | Should -Be 4
         Test-Ping $clientNs[1] 10.0.0.1 | Should -BeTrue
     }
 
@@ -100,12 +100,12 @@ Describe 'A hub with three provisioned clients' {
         { Start-TaltunTunnel -ConfigPath $bad -NetworkNamespace $hubNs } | Should -Throw -ErrorId 'InvalidConfiguration,Taltun.PowerShell.Commands.StartTaltunTunnelCommand'
         try { Start-TaltunTunnel -ConfigPath $bad -NetworkNamespace $hubNs } catch { $_.Exception.Message | Should -Match 'bad\.toml:4: interface\.mtu' }
         ip -n $hubNs link show | Out-String | Should -Not -Match 'ttbad'
-        (Get-TaltunStatus).Count | Should -Be 4
+        (Get-TaltunStatus | Where-Object ProcessId -eq $PID).Count | Should -Be 4
     }
 
     It 'leaves no interface, address or route behind after Stop-TaltunTunnel' {
-        Get-TaltunStatus | Stop-TaltunTunnel
-        Get-TaltunStatus | Should -BeNullOrEmpty
+        Get-TaltunStatus | Where-Object ProcessId -eq $PID | Stop-TaltunTunnel
+        Get-TaltunStatus | Where-Object ProcessId -eq $PID | Should -BeNullOrEmpty
         foreach ($ns in @($hubNs) + $clientNs) {
             ip -n $ns -o link show | Out-String | Should -Not -Match 'tt(hub|c\d)'
             ip -n $ns -o address show | Out-String | Should -Not -Match '10\.0\.0\.'

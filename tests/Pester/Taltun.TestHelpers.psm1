@@ -53,4 +53,28 @@ function Test-Ping {
     $received -ge ($Count - 1)
 }
 
-Export-ModuleMember -Function Get-TaltunModulePath, Invoke-Native, New-TestNamespace, Remove-TestNamespace, Connect-TestNamespace, Test-Ping
+function Start-ForegroundTunnel {
+    # A tunnel as its service runs it, in a pwsh of its own: Start-TaltunTunnel -ConfigPath -Wait,
+    # output to LogPath. Returns the process once this process's Get-TaltunStatus sees the tunnel
+    # served by it; throws with the output if it does not come up.
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [string] $ConfigPath,
+        [Parameter(Mandatory)] [string] $Namespace,
+        [Parameter(Mandatory)] [string] $LogPath
+    )
+    # pwsh runs as a dotnet tool here: start the same host the same way (dotnet pwsh.dll).
+    $pwsh = @([Environment]::ProcessPath) + @(if ((Split-Path -Leaf ([Environment]::ProcessPath)) -eq 'dotnet') { "$PSHOME/pwsh.dll" })
+    $command = "Import-Module '$(Get-TaltunModulePath)'; Start-TaltunTunnel -ConfigPath '$ConfigPath' -NetworkNamespace '$Namespace' -Wait"
+    $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $command)
+    $process = Start-Process -FilePath $pwsh[0] -ArgumentList $arguments -RedirectStandardOutput $LogPath -RedirectStandardError "$LogPath.err" -PassThru
+    $deadline = (Get-Date).AddSeconds(60)
+    while ((Get-Date) -lt $deadline -and -not $process.HasExited) {
+        if ((Get-TaltunStatus -Name $Name -ErrorAction SilentlyContinue).ProcessId -eq $process.Id) { return $process }
+        Start-Sleep -Milliseconds 200
+    }
+    if (-not $process.HasExited) { $process.Kill() }
+    throw "Tunnel $Name did not come up: $(Get-Content $LogPath -Raw) $(Get-Content "$LogPath.err" -Raw)"
+}
+
+Export-ModuleMember -Function Get-TaltunModulePath, Invoke-Native, New-TestNamespace, Remove-TestNamespace, Connect-TestNamespace, Test-Ping, Start-ForegroundTunnel

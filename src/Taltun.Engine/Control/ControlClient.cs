@@ -49,13 +49,13 @@ public sealed class ControlClient(string name, string path, TimeSpan? timeout = 
     /// <paramref name="directory"/>, else null; a name that is not an interface name never
     /// becomes a path ('../x').
     /// </summary>
-    public static ControlClient? Of(string name, string directory)
+    public static ControlClient? Of(string name, string directory, TimeSpan? timeout = null)
     {
         string path = ControlServer.PathOf(directory, name);
         return Limits.IsInterfaceName(name)
             && Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out StatxResult status) == 0
             && status.Type == Libc.S_IFSOCK
-            ? new ControlClient(name, path)
+            ? new ControlClient(name, path, timeout)
             : null;
     }
 

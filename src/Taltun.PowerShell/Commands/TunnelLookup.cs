@@ -24,9 +24,9 @@ internal static class TunnelLookup
         return tunnel;
     }
 
-    /// <summary>This process's tunnel of that name, else another process's socket of that name (which may turn out dead, or not Taltun's, when asked), else null.</summary>
-    public static ITunnelOperations? Find(string name) =>
-        TunnelRegistry.TryGet(name, out RegisteredTunnel local) ? local.Control : ControlClient.Of(name, ControlOptions.DefaultDirectory);
+    /// <summary>This process's tunnel of that name, else another process's socket of that name (which may turn out dead, or not Taltun's, when asked; <paramref name="timeout"/> bounds each answer), else null.</summary>
+    public static ITunnelOperations? Find(string name, TimeSpan? timeout = null) =>
+        TunnelRegistry.TryGet(name, out RegisteredTunnel local) ? local.Control : ControlClient.Of(name, ControlOptions.DefaultDirectory, timeout);
 
     /// <summary>
     /// Every tunnel the names match (wildcards allowed; all without names): this process's, and
@@ -45,7 +45,7 @@ internal static class TunnelLookup
             }
         }
 
-        return [.. matched.Select(Find).OfType<ITunnelOperations>()];
+        return [.. matched.Select(n => Find(n)).OfType<ITunnelOperations>()];
     }
 
     /// <summary>The names of this process's tunnels and of every socket in the control directory, in order, each once.</summary>

@@ -22,7 +22,7 @@ public sealed class CmdletBindingTests : IDisposable
         Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
         Assert.Equal(ErrorCategory.InvalidData, failure.Record.CategoryInfo.Category);
         Assert.Contains($"{path}:4: interface.mtu:", failure.Record.Exception.Message);
-        Assert.Empty(_session.Run("Get-TaltunStatus"));
+        Assert.Empty(_session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID"));
     }
 
     [Theory]

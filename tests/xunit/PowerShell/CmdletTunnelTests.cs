@@ -39,7 +39,7 @@ public sealed class CmdletTunnelTests : IDisposable
 
         _host.Session.Run("Get-TaltunStatus tps0 -Peer | Where-Object VirtualIP -ne '10.0.0.3' | Remove-TaltunPeer");
 
-        Assert.Equal("10.0.0.3", ((TaltunPeer)Assert.Single(_host.Session.Run("Get-TaltunStatus -Peer")).BaseObject).VirtualIP);
+        Assert.Equal("10.0.0.3", ((TaltunPeer)Assert.Single(_host.Session.Run("Get-TaltunStatus tps0 -Peer")).BaseObject).VirtualIP);
         string unknown = PrivateKey.Generate().PublicKey.ToBase64();
         Assert.Equal(ErrorIds.PeerNotFound, Assert.Throws<ScriptFailure>(() => _host.Session.Run($"Remove-TaltunPeer tps0 '{unknown}'")).ErrorId);
     }
@@ -54,7 +54,7 @@ public sealed class CmdletTunnelTests : IDisposable
 
         Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
         Assert.StartsWith($"-VirtualIP: 10.0.0.5/32 already belongs to peer {owner} (10.0.0.5)", failure.Record.Exception.Message);
-        Assert.Single(_host.Session.Run("Get-TaltunStatus -Peer"));
+        Assert.Single(_host.Session.Run("Get-TaltunStatus tps0 -Peer"));
     }
 
     [Fact]
@@ -62,12 +62,12 @@ public sealed class CmdletTunnelTests : IDisposable
     {
         Start();
 
-        _host.Session.Run("Get-TaltunStatus | Stop-TaltunTunnel -WhatIf");
-        Assert.Single(_host.Session.Run("Get-TaltunStatus"));
+        _host.Session.Run("Get-TaltunStatus tps0 | Stop-TaltunTunnel -WhatIf");
+        Assert.Single(_host.Session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID"));
         Assert.Contains("tps0", _host.Namespace.Exec("ip", "link", "show"));
 
-        _host.Session.Run("Get-TaltunStatus | Stop-TaltunTunnel");
-        Assert.Empty(_host.Session.Run("Get-TaltunStatus"));
+        _host.Session.Run("Get-TaltunStatus tps0 | Stop-TaltunTunnel");
+        Assert.Empty(_host.Session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID"));
         Assert.DoesNotContain("tps0", _host.Namespace.Exec("ip", "link", "show"));
     }
 
@@ -77,7 +77,7 @@ public sealed class CmdletTunnelTests : IDisposable
         Start();
         using var other = new PowerShellSession();
 
-        var seen = (TaltunTunnel)Assert.Single(other.Run("Get-TaltunStatus")).BaseObject;
+        var seen = (TaltunTunnel)Assert.Single(other.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID")).BaseObject;
         Assert.Equal(("tps0", "Server", 9000), (seen.Name, seen.Mode, seen.ListenPort));
         Assert.Equal(_host.Namespace.Name, seen.NetworkNamespace);
 
@@ -136,7 +136,7 @@ public sealed class CmdletTunnelTests : IDisposable
         failure = Assert.Throws<ScriptFailure>(() => _host.Session.Run($"Start-TaltunTunnel -TunName tps1 -VirtualIP 10.0.0.1 -PrivateKey '{_host.Key.ToBase64()}' -NetworkNamespace no-such-namespace-{Environment.ProcessId}"));
         Assert.Equal(ErrorIds.InvalidConfiguration, failure.ErrorId);
         Assert.Contains("ip netns add", failure.Record.Exception.Message);
-        Assert.Empty(_host.Session.Run("Get-TaltunStatus"));
+        Assert.Empty(_host.Session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID"));
     }
 
     [Fact]
@@ -157,18 +157,18 @@ public sealed class CmdletTunnelTests : IDisposable
         shell.AddScript($"Start-TaltunTunnel -TunName tps0 -VirtualIP 10.0.0.1 -PrivateKey '{_host.Key.ToBase64()}' -NetworkNamespace {_host.Namespace.Name} -Wait -InformationAction Continue");
         IAsyncResult running = shell.BeginInvoke();
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (_host.Session.Run("Get-TaltunStatus").Count == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        while (_host.Session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID").Count == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             Thread.Sleep(50);
         }
 
         Assert.Contains("tps0", _host.Namespace.Exec("ip", "link", "show"));
-        Assert.Single(_host.Session.Run("Get-TaltunStatus"));
+        Assert.Single(_host.Session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID"));
 
         // What Ctrl+C does: the pipeline is stopped, the cmdlet's StopProcessing runs.
         shell.Stop();
         Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)));
-        Assert.Empty(_host.Session.Run("Get-TaltunStatus"));
+        Assert.Empty(_host.Session.Run("Get-TaltunStatus | Where-Object ProcessId -eq $PID"));
         Assert.DoesNotContain("tps0", _host.Namespace.Exec("ip", "link", "show"));
         Assert.Contains(shell.Streams.Information, record => record.MessageData.ToString()!.Contains("Tunnel 'tps0' is up"));
     }
