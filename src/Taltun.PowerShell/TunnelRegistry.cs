@@ -25,6 +25,13 @@ internal static class TunnelRegistry
     public static IReadOnlyList<Exception>? Stop(string name) =>
         Tunnels.TryRemove(name, out RegisteredTunnel? tunnel) ? tunnel.Stop() : null;
 
+    /// <summary>Stops this tunnel, and forgets it if it is the one registered under its name (it may not be yet).</summary>
+    public static IReadOnlyList<Exception> Stop(RegisteredTunnel tunnel)
+    {
+        Tunnels.TryRemove(new KeyValuePair<string, RegisteredTunnel>(tunnel.Name, tunnel));
+        return tunnel.Stop();
+    }
+
     /// <summary>Stops every tunnel: on Remove-Module and when the process exits.</summary>
     public static void StopAll()
     {
@@ -45,7 +52,7 @@ internal sealed class RegisteredTunnel
     {
         Tunnel = tunnel;
         NetworkNamespace = networkNamespace;
-        Control = new TunnelControl(tunnel, networkNamespace, () => TunnelRegistry.Stop(Name) ?? []);
+        Control = new TunnelControl(tunnel, networkNamespace, () => TunnelRegistry.Stop(this));
     }
 
     public string Name => Tunnel.InterfaceName;

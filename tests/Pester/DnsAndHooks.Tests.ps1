@@ -98,6 +98,17 @@ Describe 'Hooks' {
         Get-Content $marker | Should -Be 'ttdnshook is gone'
     }
 
+    It 'lets PostUp use wg on the tunnel, as wg-quick''s hooks do' {
+        $peer = New-TaltunKey
+        $config = New-WgQuickFile ttdnswg "PostUp = wg set %i peer $($peer.PublicKey) allowed-ips 10.47.0.9/32 && wg show %i peers"
+        Start-TaltunTunnel -ConfigPath $config -NetworkNamespace $ns | Out-Null
+        # wg show printed the key, which the log hides as it hides anything shaped like a key.
+        (Get-TaltunLog ttdnswg).Message | Should -Contain 'PostUp: (key hidden)'
+        (Get-TaltunLog ttdnswg).Message | Should -Contain "Peer $($peer.PublicKey) added, allowed IPs 10.47.0.9/32."
+        (Get-TaltunStatus ttdnswg -Peer).AllowedIPs | Should -Be '10.47.0.9/32'
+        Stop-TaltunTunnel ttdnswg
+    }
+
     It 'undoes the start when PreUp fails, naming the hook' {
         $config = New-WgQuickFile ttdnspre "PreUp = test -e /nonexistent/q15-marker"
         try { Start-TaltunTunnel -ConfigPath $config -NetworkNamespace $ns } catch { $failure = $_ }

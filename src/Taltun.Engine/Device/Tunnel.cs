@@ -107,16 +107,21 @@ public sealed partial class Tunnel : IDisposable
     /// threads. Throws <see cref="TunnelException"/> naming the cause, after undoing whatever had
     /// been done; invalid options touch nothing.
     /// </summary>
-    public static Tunnel Start(TunnelOptions options, TimeProvider? time = null)
+    /// <remarks>
+    /// <paramref name="whenRunning"/> is called once traffic flows and before the PostUp hooks,
+    /// which may need what it sets up (a hook running wg needs the control socket); if it throws,
+    /// the start is undone.
+    /// </remarks>
+    public static Tunnel Start(TunnelOptions options, TimeProvider? time = null, Action<Tunnel>? whenRunning = null)
     {
         options.Validate();
         time ??= TimeProvider.System;
         return options.NetworkNamespace is { } name
-            ? NetworkNamespaceThread.Run(name, () => StartHere(options, time))
-            : StartHere(options, time);
+            ? NetworkNamespaceThread.Run(name, () => StartHere(options, time, whenRunning))
+            : StartHere(options, time, whenRunning);
     }
 
-    private static Tunnel StartHere(TunnelOptions options, TimeProvider time)
+    private static Tunnel StartHere(TunnelOptions options, TimeProvider time, Action<Tunnel>? whenRunning)
     {
         var log = new TunnelLog(time);
         foreach (string warning in options.Warnings)
@@ -175,6 +180,7 @@ public sealed partial class Tunnel : IDisposable
                 }
 
                 tunnel.StartThreads();
+                whenRunning?.Invoke(tunnel);
                 hooks.RunOrThrow(HookPhase.PostUp);
                 tunnel._up = true;
             }

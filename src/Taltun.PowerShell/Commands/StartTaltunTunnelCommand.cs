@@ -150,13 +150,19 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
         }
 
         // Under -Wait, SIGTERM and SIGINT mean "stop gracefully" from the moment the interface
-        // exists, and SIGHUP "reload" from the moment the tunnel is registered.
+        // exists, and SIGHUP "reload" once the tunnel is up.
         RegisteredTunnel? reloadable = null;
         using ForegroundSignals? signals = Wait ? new ForegroundSignals(_cancel.Cancel, () => reloadable?.Control.ReloadFromSource(), Host.Name) : null;
-        Tunnel tunnel;
+        RegisteredTunnel? started = null;
         try
         {
-            tunnel = Tunnel.Start(options);
+            // The control socket comes up with the tunnel, before its PostUp hooks (one may run
+            // wg set %i), so wg and other processes reach it from then on; it closes when the tunnel stops.
+            Tunnel.Start(options, whenRunning: running =>
+            {
+                started = new RegisteredTunnel(running, NetworkNamespace);
+                started.Server = ControlServer.Start(started.Control, control);
+            });
         }
         catch (TunnelException e)
         {
@@ -164,24 +170,13 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             return;
         }
 
-        var registered = new RegisteredTunnel(tunnel, NetworkNamespace);
+        RegisteredTunnel registered = started!;
         if (!TunnelRegistry.TryAdd(registered))
         {
-            tunnel.Stop();
+            registered.Stop();
             ThrowTerminatingError(new ErrorRecord(
                 new InvalidOperationException($"A tunnel named '{options.InterfaceName}' was started by another runspace at the same moment."),
                 ErrorIds.TunnelAlreadyRunning, ErrorCategory.ResourceExists, options.InterfaceName));
-        }
-
-        try
-        {
-            // From here on wg and the cmdlets of other processes reach the tunnel; it closes when the tunnel stops.
-            registered.Server = ControlServer.Start(registered.Control, control);
-        }
-        catch (TunnelException e)
-        {
-            TunnelRegistry.Stop(registered.Name);
-            ThrowTerminatingError(Errors.From(e, options.InterfaceName));
         }
 
         reloadable = registered;
@@ -195,7 +190,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
 
         // The start's own warnings (a /0 allowed IP gets no route, ...); the configuration's
         // were written above.
-        foreach (TunnelLogEntry warning in tunnel.Log.Entries.Where(e => e.Level == TunnelLogLevel.Warning && !config.Warnings.Contains(e.Message)))
+        foreach (TunnelLogEntry warning in registered.Tunnel.Log.Entries.Where(e => e.Level == TunnelLogLevel.Warning && !config.Warnings.Contains(e.Message)))
         {
             WriteWarning(warning.Message);
         }
