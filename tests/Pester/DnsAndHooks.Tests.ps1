@@ -83,6 +83,8 @@ Describe 'DNS while a tunnel runs' {
         Get-Content $resolvConf -Raw | Should -Be "nameserver 192.0.2.54`n"
         "/run/taltun/netns/$ns/ttdnscrash.dns" | Should -Not -Exist
         Stop-TaltunTunnel ttdns2
+        # The killed process's control socket stays until a tunnel of its name starts again.
+        Remove-Item /var/run/wireguard/ttdnscrash.sock -ErrorAction SilentlyContinue
     }
 }
 

@@ -130,6 +130,22 @@ Describe 'A -Wait hub operated from another process and by wg' {
         Get-TaltunLog tohub | Where-Object Message -match 'reloaded from .*1 peer\(s\) added, 0 removed, 0 changed' | Should -Not -BeNullOrEmpty
     }
 
+    It 'logs an invalid file on SIGHUP and runs on exactly as before' {
+        $good = Get-Content $hubConfig -Raw
+        $peers = (Get-TaltunStatus tohub -Peer).PublicKey
+        try {
+            $good + "`n[[peers]]`npublic_key = `"not a key`"`n" | Set-Content -Path $hubConfig
+            Invoke-Native kill -HUP $hub.Id | Out-Null
+            $deadline = (Get-Date).AddSeconds(20)
+            while ((Get-Date) -lt $deadline -and -not (Get-TaltunLog tohub -Level Error)) { Start-Sleep -Milliseconds 200 }
+            (Get-TaltunLog tohub -Level Error).Message | Should -Match "Reloading tunnel 'tohub' from .* failed, and it runs on unchanged: .*public_key"
+            (Get-TaltunStatus tohub -Peer).PublicKey | Should -Be $peers
+        }
+        finally {
+            Set-Content -Path $hubConfig -Value $good -NoNewline
+        }
+    }
+
     It 'comes back at once after SIGKILL, and its clients with it' {
         $hub.Kill()
         $hub.WaitForExit()

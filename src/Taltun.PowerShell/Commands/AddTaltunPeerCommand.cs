@@ -24,12 +24,12 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
 
     /// <summary>The peer's virtual IP, e.g. 10.0.0.5: its /32 is routed to it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
     public string? VirtualIP { get; set; }
 
     /// <summary>Where to reach the peer (host:port); omit for a roaming client.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
     public string? Endpoint { get; set; }
 
     /// <summary>Further networks behind the peer, e.g. 192.168.1.0/24.</summary>
@@ -43,8 +43,9 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
     public int? PersistentKeepalive { get; set; }
 
     /// <summary>A preshared key both sides configure (base64 or hex), for an extra symmetric layer.</summary>
+    /// <remarks>VirtualIP, Endpoint and PresharedKey take null as "not given": peer objects (Get-TaltunConfig's) carry null for what a peer lacks.</remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowNull]
     public string? PresharedKey { get; set; }
 
     /// <summary>Move the virtual IP and allowed IPs that other peers own to this peer (as wg set does), instead of refusing them.</summary>

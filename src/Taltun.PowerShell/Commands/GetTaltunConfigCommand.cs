@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Taltun.Configuration;
-using Taltun.Control;
 
 namespace Taltun.PowerShell.Commands;
 
@@ -35,9 +34,10 @@ public sealed class GetTaltunConfigCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (ITunnelOperations tunnel in TunnelLookup.Matching(this, Name))
+        foreach (ListedTunnel listed in TunnelLookup.Matching(this, Name))
         {
-            if (!TunnelLookup.TryRun(this, tunnel, () => tunnel.Configuration(IncludeSecrets), out var config))
+            string name = listed.Tunnel.Name;
+            if (!TunnelLookup.TryRun(this, listed, t => t.Configuration(IncludeSecrets), out var config))
             {
                 continue;
             }
@@ -45,10 +45,10 @@ public sealed class GetTaltunConfigCommand : PSCmdlet
             string text = ConfigurationFile.Format(config, Format, out IReadOnlyList<string> lost);
             foreach (string warning in lost)
             {
-                WriteWarning($"Tunnel '{tunnel.Name}': {warning}");
+                WriteWarning($"Tunnel '{name}': {warning}");
             }
 
-            WriteObject(AsText ? text : Of(tunnel.Name, config, text));
+            WriteObject(AsText ? text : Of(name, config, text));
         }
     }
 
@@ -72,7 +72,8 @@ public sealed class GetTaltunConfigCommand : PSCmdlet
             VirtualIP = p.VirtualIP?.ToString(),
             Endpoint = p.Endpoint,
             AllowedIPs = [.. p.AllowedIps.Select(a => a.ToString())],
-            PersistentKeepalive = p.PersistentKeepalive,
+            // 0 (off) rather than null, so the definition binds to Add-TaltunPeer's range-checked parameter.
+            PersistentKeepalive = p.PersistentKeepalive ?? 0,
             PresharedKey = p.PresharedKey?.ToBase64(),
         })],
         Text = text,

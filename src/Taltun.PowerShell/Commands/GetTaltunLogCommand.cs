@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Taltun.Control;
 using Taltun.Device;
 
 namespace Taltun.PowerShell.Commands;
@@ -27,9 +26,9 @@ public sealed class GetTaltunLogCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (ITunnelOperations tunnel in TunnelLookup.Matching(this, Name))
+        foreach (ListedTunnel listed in TunnelLookup.Matching(this, Name))
         {
-            if (!TunnelLookup.TryRun(this, tunnel, tunnel.Log, out var log))
+            if (!TunnelLookup.TryRun(this, listed, t => t.Log(), out var log))
             {
                 continue;
             }
@@ -37,7 +36,7 @@ public sealed class GetTaltunLogCommand : PSCmdlet
             var entries = log.Where(e => e.Level >= Level).ToList();
             foreach (TunnelLogEntry entry in entries.Skip(Last is { } last ? Math.Max(0, entries.Count - last) : 0))
             {
-                WriteObject(new TaltunLogEntry { Tunnel = tunnel.Name, Time = entry.Time.LocalDateTime, Level = entry.Level.ToString(), Message = entry.Message });
+                WriteObject(new TaltunLogEntry { Tunnel = listed.Tunnel.Name, Time = entry.Time.LocalDateTime, Level = entry.Level.ToString(), Message = entry.Message });
             }
         }
     }

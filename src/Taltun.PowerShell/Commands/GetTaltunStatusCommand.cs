@@ -1,7 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
-using Taltun.Control;
-using Taltun.Foundation;
 
 namespace Taltun.PowerShell.Commands;
 
@@ -33,9 +30,9 @@ public sealed class GetTaltunStatusCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (ITunnelOperations selected in TunnelLookup.Matching(this, Name))
+        foreach (ListedTunnel listed in TunnelLookup.Matching(this, Name))
         {
-            if (!Report(selected, out TunnelReport? report))
+            if (!TunnelLookup.TryRun(this, listed, t => t.Report(), out var report))
             {
                 continue;
             }
@@ -54,36 +51,6 @@ public sealed class GetTaltunStatusCommand : PSCmdlet
                     WriteObject(peer);
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// The tunnel's report. A socket that turns out not to be a Taltun tunnel's (wireguard-go's,
-    /// or one a dead process left) is passed over when it was found by a wildcard, and an error
-    /// when it was named.
-    /// </summary>
-    private bool Report(ITunnelOperations tunnel, [NotNullWhen(true)] out TunnelReport? report)
-    {
-        try
-        {
-            report = tunnel.Report();
-            return true;
-        }
-        catch (TunnelException e) when (e.Error == TunnelError.ControlUnavailable)
-        {
-            if (Name?.Any(n => !WildcardPattern.ContainsWildcardCharacters(n) && string.Equals(n, tunnel.Name, StringComparison.OrdinalIgnoreCase)) == true)
-            {
-                WriteError(Errors.From(e, tunnel.Name));
-            }
-
-            report = null;
-            return false;
-        }
-        catch (TunnelException e)
-        {
-            WriteError(Errors.From(e, tunnel.Name));
-            report = null;
-            return false;
         }
     }
 }

@@ -33,19 +33,19 @@ internal static class TunnelLookup
     /// those served by sockets in the control directory. A name without wildcards that matches
     /// nothing is written as TunnelNotFound.
     /// </summary>
-    public static List<ITunnelOperations> Matching(PSCmdlet cmdlet, IReadOnlyList<string>? names)
+    public static List<ListedTunnel> Matching(PSCmdlet cmdlet, IReadOnlyList<string>? names)
     {
         var patterns = (names ?? ["*"]).Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
         var matched = Names().Where(n => patterns.Any(p => p.IsMatch(n))).ToList();
-        foreach (string name in names ?? [])
+        var named = (names ?? []).Where(n => !WildcardPattern.ContainsWildcardCharacters(n)).ToList();
+        foreach (string name in named.Where(n => !matched.Contains(n, StringComparer.OrdinalIgnoreCase)))
         {
-            if (!WildcardPattern.ContainsWildcardCharacters(name) && !matched.Contains(name, StringComparer.OrdinalIgnoreCase))
-            {
-                cmdlet.WriteError(Errors.TunnelNotFound(name));
-            }
+            cmdlet.WriteError(Errors.TunnelNotFound(name));
         }
 
-        return [.. matched.Select(n => Find(n)).OfType<ITunnelOperations>()];
+        return [.. matched.Select(n => (Tunnel: Find(n), Named: named.Contains(n, StringComparer.OrdinalIgnoreCase)))
+            .Where(t => t.Tunnel is not null)
+            .Select(t => new ListedTunnel(t.Tunnel!, t.Named))];
     }
 
     /// <summary>The names of this process's tunnels and of every socket in the control directory, in order, each once.</summary>
@@ -53,15 +53,28 @@ internal static class TunnelLookup
         [.. new SortedSet<string>(TunnelRegistry.All.Select(t => t.Name).Concat(ControlClient.ServedNames(ControlOptions.DefaultDirectory)), StringComparer.Ordinal)];
 
     /// <summary>
+    /// Runs an operation on a listed tunnel as the overload below does, except that a socket
+    /// found by a wildcard that turns out dead or not Taltun's (wireguard-go's) is passed over in
+    /// silence, as wg show passes over what it cannot read; named, it is an error.
+    /// </summary>
+    public static bool TryRun<T>(PSCmdlet cmdlet, ListedTunnel listed, Func<ITunnelOperations, T> operation, [MaybeNullWhen(false)] out T result) =>
+        TryRun(cmdlet, listed.Tunnel, () => operation(listed.Tunnel), out result, quietIfUnavailable: !listed.Named);
+
+    /// <summary>
     /// Runs an operation on a tunnel; a refusal (of the engine here, or of the other process) is
     /// written as the cmdlet's error of its kind, and false returned.
     /// </summary>
-    public static bool TryRun<T>(PSCmdlet cmdlet, ITunnelOperations tunnel, Func<T> operation, [MaybeNullWhen(false)] out T result)
+    public static bool TryRun<T>(PSCmdlet cmdlet, ITunnelOperations tunnel, Func<T> operation, [MaybeNullWhen(false)] out T result, bool quietIfUnavailable = false)
     {
         try
         {
             result = operation();
             return true;
+        }
+        catch (Foundation.TunnelException e) when (quietIfUnavailable && e.Error == Foundation.TunnelError.ControlUnavailable)
+        {
+            result = default;
+            return false;
         }
         catch (Exception e) when (e is ConfigurationException or Foundation.TunnelException or Crypto.KeyFormatException or SafeFileException)
         {
@@ -71,3 +84,6 @@ internal static class TunnelLookup
         }
     }
 }
+
+/// <summary>A tunnel a cmdlet's names matched, and whether it was named outright (not found by a wildcard).</summary>
+internal sealed record ListedTunnel(ITunnelOperations Tunnel, bool Named);

@@ -335,6 +335,7 @@ public sealed class WgQuickFileTests : IDisposable
             pre_up = "echo one"
             post_down = ["echo two", "echo three"]
             save_config = true
+            control_group = "vpn-ops"
             """;
 
         TunnelConfiguration config = ConfigurationFile.Parse(text, "hub.toml");
@@ -346,6 +347,10 @@ public sealed class WgQuickFileTests : IDisposable
         Assert.Equal(51820u, options.FirewallMark);
         Assert.Equal([(HookPhase.PreUp, "echo one"), (HookPhase.PostDown, "echo two"), (HookPhase.PostDown, "echo three")], options.Hooks.Select(h => (h.Phase, h.Command)));
         Assert.True(config.SaveConfig);
+        Assert.Equal("vpn-ops", config.ControlGroup);
+        Assert.Contains("control_group = \"vpn-ops\"", ConfigurationFile.Format(config));
+        WgQuickFile.Format(config, out IReadOnlyList<string> lost);
+        Assert.Contains(lost, l => l.StartsWith("control_group = \"vpn-ops\": a wg-quick file has no such setting", StringComparison.Ordinal));
         Assert.Equal(ConfigurationFile.Format(config), ConfigurationFile.Format(ConfigurationFile.Parse(ConfigurationFile.Format(config), "hub.toml")));
     }
 
@@ -358,6 +363,8 @@ public sealed class WgQuickFileTests : IDisposable
     [InlineData("post_up = \"echo a\\nPrivateKey = x\"", "interface.post_up", "a hook is one line")]
     [InlineData("mode = \"hub\"", "interface.mode", "\"peer\"")]
     [InlineData("mode = \"peer\"\nrelay = \"all\"", "interface.relay", "only a hub relays")]
+    [InlineData("control_group = \"-rf\"", "interface.control_group", "is not a group name")]
+    [InlineData("control_group = \"a/b\"", "interface.control_group", "is not a group name")]
     public void TomlSaysWhatIsWrongWithThem(string line, string key, string expected)
     {
         string text = $"[interface]\nvip = \"10.0.0.1/24\"\nprivate_key = \"{_key.ToBase64()}\"\n{line}\n";

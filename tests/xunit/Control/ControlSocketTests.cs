@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Taltun.Configuration;
 using Taltun.Control;
 using Taltun.Crypto;
@@ -158,7 +157,7 @@ public sealed class ControlSocketTests : IDisposable
         // A socket file nobody listens on (its process was killed) is taken over; no file at all is free.
         string dead = Path.Combine(ControlOptions.DefaultDirectory, $"tcd{Random.Shared.Next(100_000)}.sock");
         ControlServer.CheckFree(Path.GetFileNameWithoutExtension(dead), new ControlOptions());
-        LeaveSocketFile(dead);
+        DeadSocket.Leave(dead);
 
         try
         {
@@ -188,18 +187,6 @@ public sealed class ControlSocketTests : IDisposable
     }
 
     /// <summary>A bound socket closed without unlinking its file, as a killed process leaves one (.NET's own Socket removes the file).</summary>
-    private static unsafe void LeaveSocketFile(string path)
-    {
-        using var fd = new Taltun.Interop.FileDescriptor(Taltun.Interop.Libc.Socket(1, 1, 0));
-        byte[] address = new byte[110];
-        address[0] = 1;
-        Encoding.ASCII.GetBytes(path).CopyTo(address, 2);
-        fixed (byte* bytes = address)
-        {
-            Assert.Equal(0, Taltun.Interop.Libc.Bind(fd, bytes, 2 + path.Length + 1));
-        }
-    }
-
     private DateTimeOffset SpokeHandshake() => _hub.Tunnel!.GetPeerStatus(_spoke.Key.PublicKey)!.LatestHandshake!.Value;
 
     private string Wg(params string[] arguments) => _hub.Namespace.Exec(["wg", .. arguments]);
