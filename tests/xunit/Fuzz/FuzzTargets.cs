@@ -15,7 +15,7 @@ namespace Taltun.Tests.Fuzz;
 /// <summary>
 /// One fuzz target per parser of untrusted bytes: what arrives from the network (every message
 /// type, cookie replies included), what the TUN device hands over (super-packets to split, segments
-/// to merge, SYNs to clamp, IP headers, relay rules) and configuration files. Each runs mutants of
+/// to merge, SYNs to clamp, IP headers, relay rules), configuration files and the control socket's requests. Each runs mutants of
 /// valid seeds for <see cref="Mutator.Seconds"/> and fails on any exception other than the one the
 /// parser documents. bench/fuzz.sh runs them long; the output says how many cases each ran.
 /// </summary>
@@ -221,6 +221,60 @@ public sealed class FuzzTargets(ITestOutputHelper output)
                 // The one failure a configuration may have: a message naming the line and key.
             }
         });
+    }
+
+    [Fact]
+    public void ControlSocketRequests()
+    {
+        using var key = PrivateKey.Generate();
+        string peer = PrivateKey.Generate().PublicKey.ToHex();
+        string uapi = $"private_key={key.ToHex()}\nlisten_port=51820\nfwmark=7\nreplace_peers=true\npublic_key={peer}\npreshared_key={new string('1', 64)}\nendpoint=[fd00::1]:51820\npersistent_keepalive_interval=25\nreplace_allowed_ips=true\nallowed_ip=10.0.0.2/32\nallowed_ip=fd00::2/128\nupdate_only=true\nremove=false\n";
+        string json = $$"""{"op":"apply","update":{"peers":[{"publicKey":"{{PrivateKey.Generate().PublicKey}}","endpoint":"10.0.0.9:9000","persistentKeepalive":25,"allowedIps":[{"prefix":"10.1.0.0/24","remove":false}]}]},"peer":{"publicKey":"{{PrivateKey.Generate().PublicKey}}","virtualIP":"10.0.0.3","allowedIps":["10.2.0.0/24"]},"secrets":true}""";
+        var running = new RunningConfiguration(new TunnelConfiguration { PrivateKey = key, Addresses = [InterfaceAddress.Parse("10.0.0.1/24", 24, out _)!.Value] });
+
+        // A set=1 request, line by line as the socket delivers it, then planned on a running
+        // configuration: wg's errnos and configuration errors are the only failures.
+        Run(Mutator.Mutants(System.Text.Encoding.ASCII.GetBytes(uapi)), bytes =>
+        {
+            try
+            {
+                var parser = new Taltun.Control.UapiSetParser();
+                foreach (byte[] line in Lines(bytes))
+                {
+                    parser.Add(line);
+                }
+
+                running.Plan(parser.Result, UpdateNames.Uapi);
+            }
+            catch (Exception e) when (e is Taltun.Control.UapiException or ConfigurationException or KeyFormatException)
+            {
+            }
+        });
+
+        // One line of Taltun's extension, as the server reads it.
+        Run(Mutator.Mutants(System.Text.Encoding.UTF8.GetBytes(json)), bytes =>
+        {
+            try
+            {
+                System.Text.Json.JsonSerializer.Deserialize<Taltun.Control.ControlRequest>(bytes, Taltun.Control.ControlJson.Options);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+            }
+        });
+    }
+
+    private static IEnumerable<byte[]> Lines(byte[] bytes)
+    {
+        int start = 0;
+        for (int i = 0; i <= bytes.Length; i++)
+        {
+            if (i == bytes.Length || bytes[i] == (byte)'\n')
+            {
+                yield return bytes[start..i];
+                start = i + 1;
+            }
+        }
     }
 
     private static byte[] Header(byte gsoType, int headerLength, int gsoSize)
