@@ -18,7 +18,9 @@ namespace Taltun.Configuration;
 /// Reading: a regular file only (a FIFO or a device would block or never end), of at most
 /// <see cref="MaxReadBytes"/>.
 ///
-/// Every failure is a <see cref="SafeFileException"/>. Stateless; thread-safe.
+/// Every failure is a <see cref="SafeFileException"/>. Stateless; thread-safe. Reading and
+/// writing stay in this one (long) file because they share the path checks: one rule about links,
+/// /proc and file types, read in one place.
 /// </summary>
 public static class SafeFile
 {
