@@ -8,15 +8,8 @@ namespace Taltun.PowerShell.Commands;
 /// <summary>Adds a peer to a running tunnel without a restart; other peers' traffic keeps flowing.</summary>
 [Cmdlet(VerbsCommon.Add, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(TaltunPeer))]
-public sealed class AddTaltunPeerCommand : PSCmdlet
+public sealed class AddTaltunPeerCommand : TunnelCommand
 {
-    /// <summary>The running tunnel to add the peer to; binds by property name (Name or Tunnel), so a CSV with a Tunnel column pipes in.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = string.Empty;
-
     /// <summary>The peer's public key (base64 or hex); binds from New-TaltunKey output.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -58,7 +51,7 @@ public sealed class AddTaltunPeerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = RequireTunnel();
         PeerConfiguration peer;
         try
         {

@@ -7,15 +7,8 @@ namespace Taltun.PowerShell.Commands;
 /// <summary>Removes peers from a running tunnel; their sessions and routes go, other peers are untouched.</summary>
 [Cmdlet(VerbsCommon.Remove, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(void))]
-public sealed class RemoveTaltunPeerCommand : PSCmdlet
+public sealed class RemoveTaltunPeerCommand : TunnelCommand
 {
-    /// <summary>The running tunnel; binds from peer objects of Get-TaltunStatus -Peer (their Tunnel property).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = string.Empty;
-
     /// <summary>Public keys of the peers to remove; tab completion offers the tunnel's peers.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PeerKeyCompleter))]
@@ -24,7 +17,7 @@ public sealed class RemoveTaltunPeerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = RequireTunnel();
         foreach (string text in PublicKey)
         {
             Crypto.PublicKey key;

@@ -7,15 +7,8 @@ namespace Taltun.PowerShell.Commands;
 /// <summary>Saves a running tunnel's configuration, with the peers added and removed since it started, in the format it was started from (like wg-quick's SaveConfig).</summary>
 [Cmdlet(VerbsData.Save, "TaltunConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(FileInfo))]
-public sealed class SaveTaltunConfigCommand : PSCmdlet
+public sealed class SaveTaltunConfigCommand : TunnelCommand
 {
-    /// <summary>The running tunnel; binds from tunnel objects.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = string.Empty;
-
     /// <summary>Where to write; by default the file the tunnel was started from.</summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
@@ -39,7 +32,7 @@ public sealed class SaveTaltunConfigCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = RequireTunnel();
         if (!TunnelLookup.TryRun(this, tunnel, () => tunnel.Configuration(secrets: true), out var config))
         {
             return;

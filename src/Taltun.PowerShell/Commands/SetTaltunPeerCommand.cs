@@ -12,15 +12,8 @@ namespace Taltun.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "TaltunPeer", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(TaltunPeer))]
-public sealed class SetTaltunPeerCommand : PSCmdlet
+public sealed class SetTaltunPeerCommand : TunnelCommand
 {
-    /// <summary>The running tunnel; binds from peer objects of Get-TaltunStatus -Peer (their Tunnel property).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = string.Empty;
-
     /// <summary>The peer to change; tab completion offers the tunnel's peers.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(PeerKeyCompleter))]
@@ -67,7 +60,7 @@ public sealed class SetTaltunPeerCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = RequireTunnel();
         PeerUpdate change;
         try
         {

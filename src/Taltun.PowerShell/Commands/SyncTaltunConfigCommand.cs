@@ -12,15 +12,8 @@ namespace Taltun.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Sync, "TaltunConfig", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TaltunTunnel))]
-public sealed class SyncTaltunConfigCommand : PSCmdlet
+public sealed class SyncTaltunConfigCommand : TunnelCommand
 {
-    /// <summary>The running tunnel; binds from tunnel objects.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = string.Empty;
-
     /// <summary>The file to apply (TOML or wg-quick); by default the one the tunnel was started from.</summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
@@ -32,7 +25,7 @@ public sealed class SyncTaltunConfigCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        ITunnelOperations tunnel = TunnelLookup.Require(this, Name);
+        ITunnelOperations tunnel = RequireTunnel();
         string? path = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
         if (path is null)
         {
