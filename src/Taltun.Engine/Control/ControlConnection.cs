@@ -38,6 +38,8 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
                 switch (Encoding.ASCII.GetString(operation))
                 {
                     case "get=1":
+                        // wireguard-go answers errno=-22 to anything but the blank line here and reads on from
+                        // the byte after; no client sends that, and Taltun closes, as for any broken request.
                         if (await ReadLineAsync(options.MaxLineBytes).ConfigureAwait(false) is not { Length: 0 })
                         {
                             return;
