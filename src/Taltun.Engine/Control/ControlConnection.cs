@@ -38,6 +38,8 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
                 switch (Encoding.ASCII.GetString(operation))
                 {
                     case "get=1":
+                        // wireguard-go answers errno=-22 to anything but the blank line here and reads on from
+                        // the byte after; no client sends that, and Taltun closes, as for any broken request.
                         if (await ReadLineAsync(options.MaxLineBytes).ConfigureAwait(false) is not { Length: 0 })
                         {
                             return;
@@ -129,7 +131,7 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
                 throw refused;
             }
 
-            TunnelUpdate update = parser.Result;
+            TunnelUpdate update = OwnerOnlyKeys(parser.Result);
             if (!update.IsEmpty)
             {
                 control.Tunnel.Apply(update, UpdateNames.Uapi);
@@ -193,9 +195,9 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
         ControlRequest.PeerOp => new() { Peer = control.PeerStatus(Required(request.PublicKey)) },
         ControlRequest.LogOp => new() { Log = control.Log() },
         ControlRequest.ConfigurationOp => new() { Configuration = control.Configuration(OwnerOnly(request.Secrets, "the tunnel's keys")) },
-        ControlRequest.AddPeerOp => new() { Warnings = control.AddPeer(Required(request.Peer), request.MovePrefixes, request.CheckOnly) },
+        ControlRequest.AddPeerOp => new() { Warnings = control.AddPeer(OwnerOnlyKeys(Required(request.Peer)), request.MovePrefixes, request.CheckOnly) },
         ControlRequest.RemovePeerOp => new() { Removed = control.RemovePeer(Required(request.PublicKey)) },
-        ControlRequest.ApplyOp => new() { Warnings = control.Apply(Required(request.Update)) },
+        ControlRequest.ApplyOp => new() { Warnings = control.Apply(OwnerOnlyKeys(Required(request.Update))) },
         ControlRequest.ReloadOp => new() { Warnings = control.Reload(Required(OwnerOnly(request.Text, "a reload (it reads files as the tunnel's user)")), Required(request.Path)) },
         ControlRequest.StopOp => new() { Problems = [.. control.StopTunnel().Select(ControlError.Of)] },
         _ => throw new UapiException(UapiException.EINVAL, $"Unknown operation {MessageText.Quote(request.Op)}; this tunnel runs another version of Taltun than the caller."),
@@ -204,6 +206,20 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
     private T OwnerOnly<T>(T value, string what) => access == ControlAccess.Owner || value is false or null
         ? value
         : throw new UapiException(UapiException.EACCES, $"Only root or the tunnel's own user may ask for {what}; members of its control group may not.");
+
+    /// <summary>
+    /// Keys are the owner's to set as to read: a member of the control group may add, remove and
+    /// change peers (endpoint, keepalive, allowed IPs), but not give the tunnel a private key or a
+    /// peer a preshared key, nor take one away.
+    /// </summary>
+    private TunnelUpdate OwnerOnlyKeys(TunnelUpdate update) =>
+        update.PrivateKey is null && !update.Peers.Any(p => p.PresharedKey is not null || p.ClearPresharedKey) ? update : OwnerOnly(update, KeysRefused);
+
+    private PeerConfiguration OwnerOnlyKeys(PeerConfiguration peer) => peer.PresharedKey is null ? peer : OwnerOnly(peer, KeysRefused);
+
+    private T OwnerOnly<T>(T value, UapiException refusal) => access == ControlAccess.Owner ? value : throw refusal;
+
+    private static UapiException KeysRefused => new(UapiException.EACCES, "Only root or the tunnel's own user may set its private key or a preshared key; members of its control group may not.");
 
     private static T Required<T>(T? value) where T : class => value ?? throw new UapiException(UapiException.EINVAL, "The request lacks an argument its operation needs.");
 

@@ -11,7 +11,7 @@ namespace Taltun.Control;
 /// API for wg and the tools built on it, and Taltun's extension for the cmdlets of other
 /// processes. The socket is mode 0600 (0660 with a control group) and every connection's
 /// credentials are checked (SO_PEERCRED) before a byte is read: root and the tunnel's own user
-/// may do everything, members of the control group everything but read keys. A socket left by
+/// may do everything, members of the control group everything but read or set keys. A socket left by
 /// a dead process is replaced; a live one of the same name is an error, never taken over.
 /// Each connection runs on the thread pool, bounded and timed (<see cref="ControlOptions"/>),
 /// so a client can stall nothing but itself. Stops with the tunnel.
@@ -289,7 +289,7 @@ public sealed class ControlServer : IDisposable
     }
 }
 
-/// <summary>What a connected process may do: everything, or everything but read the tunnel's keys and reload it from files.</summary>
+/// <summary>What a connected process may do: everything, or everything but read or set the tunnel's keys and reload it from files.</summary>
 internal enum ControlAccess
 {
     Owner,

@@ -10,10 +10,13 @@ namespace Taltun.Control;
 /// <summary>
 /// Writes a userspace-API <c>get=1</c> reply (without its final errno line) as wireguard-go
 /// writes it: the interface (private key, port, firewall mark), then per peer its keys, endpoint,
-/// last handshake as Unix seconds and nanoseconds, byte counters, keepalive and allowed IPs.
-/// Keys are written as hex straight into the buffer, not through strings. Without
-/// secrets (a caller let in by the control group) the private and preshared
+/// last handshake as Unix seconds and nanoseconds, byte counters, keepalive and allowed IPs in
+/// the order they were added. Keys are written as hex straight into the buffer, not through
+/// strings. Without secrets (a caller let in by the control group) the private and preshared
 /// keys are left out, which <c>wg show</c> reads as none.
+/// Deliberately unlike wireguard-go: peers come in the order they were added (wireguard-go's
+/// follow Go's map order, which changes from call to call), and <c>listen_port</c> is always
+/// written (a running Taltun tunnel always has its port; wireguard-go leaves out a port of 0).
 /// </summary>
 internal static class UapiGet
 {
@@ -23,10 +26,10 @@ internal static class UapiGet
     {
         TunnelConfiguration config = tunnel.Configuration;
         TunnelStatus status = tunnel.GetStatus();
-        var presharedKeys = new Dictionary<PublicKey, PresharedKey?>(config.Peers.Count);
+        var configured = new Dictionary<PublicKey, PeerConfiguration>(config.Peers.Count);
         foreach (PeerConfiguration peer in config.Peers)
         {
-            presharedKeys[peer.PublicKey] = peer.PresharedKey;
+            configured[peer.PublicKey] = peer;
         }
 
         if (secrets && config.PrivateKey is { } privateKey)
@@ -45,7 +48,7 @@ internal static class UapiGet
             Key(output, "public_key", peer.PublicKey.Span);
             if (secrets)
             {
-                PresharedKey? presharedKey = presharedKeys.GetValueOrDefault(peer.PublicKey);
+                PresharedKey? presharedKey = configured.GetValueOrDefault(peer.PublicKey)?.PresharedKey;
                 Key(output, "preshared_key", presharedKey is null ? NoKey : presharedKey.Span);
             }
 
@@ -61,11 +64,33 @@ internal static class UapiGet
             Line(output, $"tx_bytes={peer.TxBytes}");
             Line(output, $"rx_bytes={peer.RxBytes}");
             Line(output, $"persistent_keepalive_interval={(int)peer.PersistentKeepalive.TotalSeconds}");
-            foreach (IPNetwork prefix in peer.AllowedIps)
+            foreach (IPNetwork prefix in InAddedOrder(peer.AllowedIps, config, configured.GetValueOrDefault(peer.PublicKey)))
             {
                 Line(output, $"allowed_ip={prefix}");
             }
         }
+    }
+
+    /// <summary>
+    /// A peer's prefixes as wireguard-go lists them, in the order they were added: the routing
+    /// table keeps them sorted, the configuration in that order (a virtual IP, the allowed IPs as
+    /// written or added, a client's hub's subnet and routes). Any the configuration does not name
+    /// keep their sorted place at the end.
+    /// </summary>
+    private static IEnumerable<IPNetwork> InAddedOrder(IReadOnlyList<IPNetwork> prefixes, TunnelConfiguration config, PeerConfiguration? peer)
+    {
+        if (peer is null || prefixes.Count < 2)
+        {
+            return prefixes;
+        }
+
+        var order = new Dictionary<IPNetwork, int>();
+        foreach ((IPNetwork claim, _) in config.ClaimsOf(peer, config.Hub?.PublicKey == peer.PublicKey))
+        {
+            order.TryAdd(new InterfaceAddress(claim.BaseAddress, claim.PrefixLength).Network, order.Count);
+        }
+
+        return prefixes.OrderBy(p => order.GetValueOrDefault(p, int.MaxValue));
     }
 
     /// <summary>An IPv4 peer reached through a dual-stack socket is written as IPv4, as wg prints it.</summary>
