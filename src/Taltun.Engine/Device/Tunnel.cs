@@ -499,6 +499,7 @@ public sealed partial class Tunnel : IDisposable
         Mtu = options.Mtu,
         Routes = options.Routes,
         MssClamping = options.ClampMss,
+        FirewallMark = options.FirewallMark,
         Peers = [.. options.Peers.Select(Describe)],
     };
 
