@@ -91,10 +91,10 @@ public sealed class ControlPermissionTests : IDisposable
 
             string configuration = RunAs(member, Extension(new ControlRequest { Op = ControlRequest.ConfigurationOp, Secrets = true }));
             Assert.Equal(TunnelError.PermissionDenied, Refusal(configuration));
-            Assert.DoesNotContain(_hub.Key.ToBase64(), configuration);
+            Assert.DoesNotContain(InJson(_hub.Key.ToBase64()), configuration);
             string withoutSecrets = RunAs(member, Extension(new ControlRequest { Op = ControlRequest.ConfigurationOp }));
-            Assert.Contains(_peer.ToBase64(), withoutSecrets);
-            Assert.DoesNotContain(_presharedKey.ToBase64(), withoutSecrets);
+            Assert.Contains(InJson(_peer.ToBase64()), withoutSecrets);
+            Assert.DoesNotContain(InJson(_presharedKey.ToBase64()), withoutSecrets);
         }
     }
 
@@ -273,4 +273,7 @@ public sealed class ControlPermissionTests : IDisposable
     private static string Snapshot(string directory) =>
         NetworkNamespace.Run("find", directory, "-printf", "%p %y %m %U:%G %l\n")
         + string.Concat(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(f => File.ResolveLinkTarget(f, false) is null).Select(File.ReadAllText));
+
+    /// <summary>A key as it stands in a JSON reply: the encoder writes '+' as \u002B, so the plain text would never match.</summary>
+    private static string InJson(string text) => System.Text.Json.JsonSerializer.Serialize(text, ControlJson.Options)[1..^1];
 }
