@@ -67,16 +67,18 @@ private_key = "$($hubKey.PrivateKey)"
     Write-Host ("   {0:N2} Gbit/s received by the hub" -f ($bitsPerSecond / 1e9))
 
     Write-Host '== Get-TaltunStatus'
-    Get-TaltunStatus | Out-Host
-    Get-TaltunStatus -Peer | Out-Host
+    Get-TaltunStatus taltun-hub, taltun-client | Out-Host
+    Get-TaltunStatus taltun-hub, taltun-client -Peer | Out-Host
+    Write-Host '== WireGuard''s own wg sees them too, through their control sockets: wg show taltun-hub'
+    & wg show taltun-hub | Out-Host
     Write-Host '== Get-TaltunLog'
-    Get-TaltunLog | Sort-Object Time | Out-Host
+    Get-TaltunLog taltun-hub, taltun-client | Sort-Object Time | Out-Host
 
     $ok = $pinged -and $bitsPerSecond -gt 0
 }
 finally {
     Write-Host '== Tear-down: Stop-TaltunTunnel removes interfaces, addresses and routes; then the namespaces go'
-    Get-TaltunStatus | Stop-TaltunTunnel
+    Stop-TaltunTunnel -All
     if ($iperfServer -and -not $iperfServer.HasExited) { $iperfServer.Kill() }
     foreach ($ns in $hubNs, $clientNs) { & ip netns delete $ns 2>$null }
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
