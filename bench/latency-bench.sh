@@ -111,8 +111,10 @@ ip -n "$B" address add 10.0.1.2/24 dev "latwg$$b"; ip -n "$B" link set "latwg$$b
 ip netns exec "$B" ping -c 3 -i 0.2 -W 2 10.0.1.1 >/dev/null
 PATHS+=("wireguard-go 10.0.1.1 $wgA $wgB")
 
-rtt() { # address interval → average ms
-    ip netns exec "$B" ping -q -c "$PINGS" -i "$2" "$1" | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p'
+rtt() { # address interval → the median echo's RTT, ms (a median, not ping's average: a build
+         # on this shared machine that preempts a few echoes should not move the figure)
+    ip netns exec "$B" ping -c "$PINGS" -i "$2" "$1" \
+        | sed -n 's/.* time=\([0-9.]*\) ms/\1/p' | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 iperf() { # address streams → Gbit/s received
@@ -205,4 +207,4 @@ for name in names:
     print(f"| {name} | {cell(name, 'rtt10', 3)} | {added(name, 'rtt10')} | {cell(name, 'rtt1', 3)} | {added(name, 'rtt1')} | {cell(name, 'one', 2)} | {cell(name, 'four', 2)} | {cell(name, 'idle', 2)} | {cell(name, 'busy', 1)} |")
 PY
 echo
-echo "RTT: median of the rounds' average RTTs (lowest–highest round). CPU: both ends of the tunnel added up, as a share of one core."
+echo "RTT: median over the rounds of each round's median echo (lowest–highest round). CPU: both ends of the tunnel added up, as a share of one core."
