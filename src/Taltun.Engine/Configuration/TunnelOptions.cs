@@ -57,11 +57,14 @@ public sealed partial record TunnelOptions
     /// <summary>Lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (both directions).</summary>
     public bool ClampMss { get; init; } = true;
 
-    /// <summary>TUN queues (IFF_MULTI_QUEUE), each read and encrypted by its own thread; flows are spread over them by hash.</summary>
-    public int TunQueues { get; init; } = Tuning.DefaultTunQueues;
+    /// <summary>
+    /// TUN queues (IFF_MULTI_QUEUE), each read and encrypted by one packet loop; the kernel sends a
+    /// flow to the queue that last wrote its packets, or spreads new flows over them by hash.
+    /// </summary>
+    public int TunQueues { get; init; } = Tuning.DefaultPacketLoops;
 
-    /// <summary>UDP sockets (and receive threads) in the SO_REUSEPORT group.</summary>
-    public int ReceiveThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 64);
+    /// <summary>UDP sockets in the SO_REUSEPORT group, each received on by one packet loop (the loop of the TUN queue of the same number).</summary>
+    public int ReceiveThreads { get; init; } = Tuning.DefaultPacketLoops;
 
     /// <summary>
     /// A named network namespace (as in <c>ip netns</c>) to create the interface and sockets in,

@@ -10,24 +10,26 @@ using static Taltun.Protocol.MessageLayout;
 namespace Taltun.Device;
 
 /// <summary>
-/// Datagrams arriving on one UDP socket of the group, on its own dedicated thread:
+/// Datagrams arriving on one UDP socket of the group, received by its <see cref="PacketLoop"/>:
 ///   1. receive a batch with one recvmmsg (with UDP GRO, a message may hold many datagrams of one
 ///      source, cut apart here by the segment size the kernel reports);
 ///   2. queue handshake messages for the <see cref="HandshakeWorkers"/> (they cost a DH each, so
 ///      they never hold up transport packets);
 ///   3. decrypt transport packets in place (the core checks replay and the inner source address);
 ///   4. clamp the MSS of TCP SYN-ACKs (and SYNs) to fit the tunnel; follow a peer that roamed: its endpoint becomes the source of its latest authenticated packet;
-///   5. packets for this host go to the TUN device — with offloads, consecutive TCP segments of a
+///   5. packets for this host go to the TUN device, through the loop's own TUN queue (the kernel
+///      then sends the replies of their flows to that queue, so the same thread reads them) — with offloads, consecutive TCP segments of a
 ///      flow merged into one write (<see cref="TcpCoalescer"/>); a packet addressed to another
 ///      peer (a spoke talking to a spoke through this hub) is relayed if the hub's
 ///      <see cref="RelayPolicy"/> allows it: its TTL goes down and it is encrypted again for that peer;
 ///   6. write the TUN batch and send the relayed batch with one sendmmsg.
-/// Nothing is allocated per packet (a roam allocates its new endpoint). Not thread-safe: owned by its thread.
+/// Nothing is allocated per packet (a roam allocates its new endpoint). Not thread-safe: owned by its loop's thread.
 /// </summary>
 internal sealed unsafe class InboundPath : IDisposable
 {
     private readonly ProtocolCore _core;
     private readonly TunDevice _tun;
+    private readonly int _tunQueue;
     private readonly UdpSocket _socket;
     private readonly HandshakeQueue _handshakes;
     private readonly LocalAddresses _localAddresses;
@@ -40,12 +42,13 @@ internal sealed unsafe class InboundPath : IDisposable
     private readonly RelayPolicy? _relayPolicy;
     private int _relaySlotsUsed;
 
-    public InboundPath(ProtocolCore core, TunDevice tun, UdpSocket socket, HandshakeQueue handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss, RelayPolicy? relayPolicy)
+    public InboundPath(ProtocolCore core, TunDevice tun, int tunQueue, UdpSocket socket, HandshakeQueue handshakes, LocalAddresses localAddresses, TunnelLog log, bool clampMss, RelayPolicy? relayPolicy)
     {
         _relayPolicy = relayPolicy;
         _core = core;
         _clampMss = clampMss;
         _tun = tun;
+        _tunQueue = tunQueue;
         _socket = socket;
         _handshakes = handshakes;
         _localAddresses = localAddresses;
@@ -57,35 +60,33 @@ internal sealed unsafe class InboundPath : IDisposable
         _coalescer = tun.HasVirtioHeader ? new TcpCoalescer() : null;
     }
 
-    /// <summary>The thread body: returns when shutdown is signalled.</summary>
-    public void Run()
+    /// <summary>The UDP socket this path receives on.</summary>
+    public FileDescriptor Socket => _socket.Fd;
+
+    /// <summary>Receives what waits on the socket (up to a batch) and delivers, relays or queues each message.</summary>
+    public PumpResult Pump()
     {
-        while (true)
+        int count = _socket.Receive(_batch, out int errno);
+        if (count == 0)
         {
-            int count = _socket.Receive(_batch, out int errno);
-            if (count == 0)
+            if (errno is not (0 or Errno.EAGAIN or Errno.EINTR))
             {
-                if (errno is not (0 or Errno.EAGAIN or Errno.EINTR))
-                {
-                    _log.Error($"Receiving on UDP port {_socket.Port} failed ({Errno.Describe(errno)}).");
-                }
-
-                if (errno != Errno.EINTR && !_socket.WaitReadable())
-                {
-                    return;
-                }
-
-                continue;
+                _log.Error($"Receiving on UDP port {_socket.Port} failed ({Errno.Describe(errno)}).");
             }
 
-            for (int i = 0; i < count; i++)
-            {
-                ReceiveMessage(i);
-            }
-
-            FlushTunnel();
-            SendRelayed();
+            return errno == Errno.EINTR ? PumpResult.Full : PumpResult.Empty;
         }
+
+        for (int i = 0; i < count; i++)
+        {
+            ReceiveMessage(i);
+        }
+
+        FlushTunnel();
+        SendRelayed();
+
+        // recvmmsg returns fewer messages than asked only when no more were waiting.
+        return count < _batch.Capacity ? PumpResult.Drained : PumpResult.Full;
     }
 
     public void Dispose()
@@ -175,7 +176,7 @@ internal sealed unsafe class InboundPath : IDisposable
 
         if (_coalescer is null)
         {
-            if (!_tun.Write(packet, result.Length, out _))
+            if (!_tun.Write(_tunQueue, packet, result.Length, out _))
             {
                 _core.CountDrop(DropReason.TunWriteFailed, from);
             }
@@ -229,7 +230,7 @@ internal sealed unsafe class InboundPath : IDisposable
     {
         if (_coalescer is { Count: > 0 })
         {
-            _core.Drops.Add(DropReason.TunWriteFailed, _coalescer.Flush(_tun.Fd));
+            _core.Drops.Add(DropReason.TunWriteFailed, _coalescer.Flush(_tun.Queues[_tunQueue]));
         }
     }
 

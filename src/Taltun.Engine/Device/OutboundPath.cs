@@ -10,7 +10,7 @@ using static Taltun.Protocol.MessageLayout;
 namespace Taltun.Device;
 
 /// <summary>
-/// Packets leaving through the tunnel, on one dedicated thread per TUN queue:
+/// Packets leaving through the tunnel, read from one TUN queue by its <see cref="PacketLoop"/>:
 ///   1. read a burst from the TUN device (until it is empty or a batch is full); each packet lands
 ///      behind room for the transport header, so encryption happens in place. With offloads a
 ///      read may be a 64 KB TCP/UDP super-packet: it is cut into MTU-sized packets (with their
@@ -18,7 +18,7 @@ namespace Taltun.Device;
 ///   2. clamp the MSS of TCP SYNs to fit the tunnel, and route each packet by destination (AllowedIPs) to its peer;
 ///   3. encapsulate (or stage it: the core asks the control thread for a handshake; no Diffie-Hellman here);
 ///   4. send the batch with one sendmmsg (runs of equal-size packets to one peer as UDP GSO).
-/// Nothing is allocated per packet. Not thread-safe: owned by its thread.
+/// Nothing is allocated per packet. Not thread-safe: owned by its loop's thread.
 /// </summary>
 internal sealed unsafe class OutboundPath : IDisposable
 {
@@ -49,24 +49,22 @@ internal sealed unsafe class OutboundPath : IDisposable
         _superPacket = tun.HasVirtioHeader ? new NativeSlots(1, VirtioNetHeader.Size + Tuning.MaxSuperPacket) : null;
     }
 
-    /// <summary>The thread body: returns when shutdown is signalled.</summary>
-    public void Run(ShutdownSignal shutdown)
+    /// <summary>The TUN queue this path reads.</summary>
+    public FileDescriptor Queue => _tun.Queues[_queue];
+
+    /// <summary>Reads what waits on the TUN queue (up to a batch), encrypts and sends it.</summary>
+    public PumpResult Pump()
     {
-        while (true)
+        int count = _superPacket is null ? ReadBurst() : ReadSuperPackets();
+        if (count == 0)
         {
-            int count = _superPacket is null ? ReadBurst() : ReadSuperPackets();
-            if (count == 0)
-            {
-                if (!shutdown.Wait(_tun.Queues[_queue], Libc.POLLIN))
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            EncryptAndSend(count);
+            return PumpResult.Empty;
         }
+
+        EncryptAndSend(count);
+
+        // A burst ends when the queue is empty or the batch is full.
+        return count < Tuning.BatchSize ? PumpResult.Drained : PumpResult.Full;
     }
 
     public void Dispose()

@@ -14,8 +14,9 @@ namespace Taltun.Device;
 /// A running tunnel: a TUN interface, its addresses and routes, a SO_REUSEPORT group of UDP
 /// sockets, and the threads that move packets between them through the protocol core.
 ///
-/// Threads (all dedicated, named "taltun/NAME/…"): one reader per TUN queue (<see cref="OutboundPath"/>),
-/// one receiver per UDP socket (<see cref="InboundPath"/>), one handshake thread per core for
+/// Threads (all dedicated, named "taltun/NAME/…"): one <see cref="PacketLoop"/> per UDP socket and
+/// TUN queue pair, which receives and decrypts (<see cref="InboundPath"/>) and reads and encrypts
+/// (<see cref="OutboundPath"/>) on one thread, one handshake thread per core for
 /// received handshake messages (<see cref="HandshakeWorkers"/>), and one control thread for
 /// timers and our own initiations (<see cref="ControlLoop"/>).
 ///
@@ -44,8 +45,7 @@ public sealed partial class Tunnel : IDisposable
     private readonly HandshakeWorkers _handshakeWorkers;
     private readonly ControlLoop _control;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly OutboundPath[] _outbound;
-    private readonly InboundPath[] _inbound;
+    private readonly PacketLoop[] _loops;
     private readonly List<Thread> _threads = [];
     private readonly Lock _lifecycle = new();
     private readonly Lock _peerChanges = new();
@@ -76,9 +76,11 @@ public sealed partial class Tunnel : IDisposable
         _handshakeQueue = new HandshakeQueue(time);
         _handshakeWorkers = new HandshakeWorkers(_core, _handshakeQueue, log);
         _control = new ControlLoop(_core, _scheduler, sockets[0], log);
-        _outbound = [.. Enumerable.Range(0, tun.Queues.Count).Select(q => new OutboundPath(_core, tun, q, sockets[q % sockets.Length], log, options.ClampMss))];
         var local = new LocalAddresses(options.Addresses);
-        _inbound = [.. sockets.Select(s => new InboundPath(_core, tun, s, _handshakeQueue, local, log, options.ClampMss, options.Relay))];
+        int queues = tun.Queues.Count;
+        _loops = [.. Enumerable.Range(0, Math.Max(queues, sockets.Length)).Select(i => new PacketLoop(
+            i < sockets.Length ? new InboundPath(_core, tun, i % queues, sockets[i], _handshakeQueue, local, log, options.ClampMss, options.Relay) : null,
+            i < queues ? new OutboundPath(_core, tun, i, sockets[i % sockets.Length], log, options.ClampMss) : null))];
         _running = new RunningConfiguration(options.Configuration ?? Describe(options));
         Started = time.GetUtcNow();
         NetworkNamespaceId = NetworkNamespaceThread.CurrentId();
@@ -461,14 +463,9 @@ public sealed partial class Tunnel : IDisposable
 
         _tun.Dispose();
         _netlink.Dispose();
-        foreach (OutboundPath path in _outbound)
+        foreach (PacketLoop loop in _loops)
         {
-            path.Dispose();
-        }
-
-        foreach (InboundPath path in _inbound)
-        {
-            path.Dispose();
+            loop.Dispose();
         }
 
         _handshakeQueue.Dispose();
@@ -527,16 +524,10 @@ public sealed partial class Tunnel : IDisposable
             StartThread($"handshake{i}", () => _handshakeWorkers.Run(_stopping.Token));
         }
 
-        for (int q = 0; q < _outbound.Length; q++)
+        for (int i = 0; i < _loops.Length; i++)
         {
-            OutboundPath path = _outbound[q];
-            StartThread($"tun{q}", () => path.Run(_shutdown));
-        }
-
-        for (int i = 0; i < _inbound.Length; i++)
-        {
-            InboundPath path = _inbound[i];
-            StartThread($"udp{i}", path.Run);
+            PacketLoop loop = _loops[i];
+            StartThread($"packets{i}", () => loop.Run(_shutdown));
         }
     }
 

@@ -22,10 +22,10 @@ internal static class Tuning
     public const int OutboundSlots = 2 * BatchSize;
 
     /// <summary>
-    /// TUN queues by default: one per two cores. One thread per queue reads and encrypts, and the
-    /// receive threads decrypt; on 2 cores one queue keeps both busy (see bench/RESULTS.md).
+    /// Packet loops by default, each with a UDP socket and a TUN queue of its own: one per core, so
+    /// that every peer's traffic is served both ways by one thread (see bench/RESULTS.md, latency).
     /// </summary>
-    public static readonly int DefaultTunQueues = Math.Clamp(Environment.ProcessorCount / 2, 1, 16);
+    public static readonly int DefaultPacketLoops = Math.Clamp(Environment.ProcessorCount, 1, 64);
 
     /// <summary>
     /// Messages per recvmmsg when UDP GRO is on: each may hold a 64 KB train of datagrams, so 16

@@ -56,20 +56,37 @@ internal sealed class ShutdownSignal : IDisposable
     /// or shutdown is signalled; returns false on shutdown, true otherwise (also after a
     /// <see cref="Nudge"/>, when <paramref name="fd"/> may not be ready).
     /// </summary>
-    public unsafe bool Wait(FileDescriptor fd, short events)
+    public bool Wait(FileDescriptor fd, short events) =>
+        Poll(fd, events, null, -1) != Readiness.Shutdown;
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1: for ever, 0: not at all) until
+    /// <paramref name="first"/> or <paramref name="second"/> (either may be null) is readable, or
+    /// shutdown is signalled. Returns which are readable, <see cref="Readiness.None"/> on a timeout,
+    /// <see cref="Readiness.Shutdown"/> on shutdown, and <see cref="Readiness.Both"/> after a
+    /// <see cref="Nudge"/> (the caller tries both and waits again).
+    /// </summary>
+    public Readiness WaitReadable(FileDescriptor? first, FileDescriptor? second, int timeoutMilliseconds) =>
+        Poll(first, Libc.POLLIN, second, timeoutMilliseconds);
+
+    private unsafe Readiness Poll(FileDescriptor? first, short events, FileDescriptor? second, int timeoutMilliseconds)
     {
-        bool addedFd = false;
+        bool addedFirst = false;
+        bool addedSecond = false;
         bool addedSelf = false;
         try
         {
-            fd.DangerousAddRef(ref addedFd);
+            first?.DangerousAddRef(ref addedFirst);
+            second?.DangerousAddRef(ref addedSecond);
             _fd.DangerousAddRef(ref addedSelf);
-            Libc.PollFd* set = stackalloc Libc.PollFd[2];
-            set[0] = new Libc.PollFd { Fd = fd.Number, Events = events };
-            set[1] = new Libc.PollFd { Fd = _fd.Number, Events = Libc.POLLIN };
+            Libc.PollFd* set = stackalloc Libc.PollFd[3];
+            set[0] = new Libc.PollFd { Fd = _fd.Number, Events = Libc.POLLIN };
+            // poll skips an entry with a negative descriptor.
+            set[1] = new Libc.PollFd { Fd = first?.Number ?? -1, Events = events };
+            set[2] = new Libc.PollFd { Fd = second?.Number ?? -1, Events = Libc.POLLIN };
             while (true)
             {
-                int ready = Libc.Poll(set, 2, -1);
+                int ready = Libc.Poll(set, 3, timeoutMilliseconds);
                 if (ready < 0 && Errno.Last == Errno.EINTR)
                 {
                     continue;
@@ -80,7 +97,12 @@ internal sealed class ShutdownSignal : IDisposable
                     throw new TunnelException(TunnelError.System, $"poll failed ({Errno.Describe(Errno.Last)}).");
                 }
 
-                return set[1].Revents == 0 || !IsSignalled;
+                if (set[0].Revents != 0)
+                {
+                    return IsSignalled ? Readiness.Shutdown : Readiness.Both;
+                }
+
+                return (set[1].Revents != 0 ? Readiness.First : Readiness.None) | (set[2].Revents != 0 ? Readiness.Second : Readiness.None);
             }
         }
         finally
@@ -90,12 +112,28 @@ internal sealed class ShutdownSignal : IDisposable
                 _fd.DangerousRelease();
             }
 
-            if (addedFd)
+            if (addedSecond)
             {
-                fd.DangerousRelease();
+                second!.DangerousRelease();
+            }
+
+            if (addedFirst)
+            {
+                first!.DangerousRelease();
             }
         }
     }
 
     public void Dispose() => _fd.Dispose();
+}
+
+/// <summary>What <see cref="ShutdownSignal.WaitReadable"/> found ready.</summary>
+[Flags]
+internal enum Readiness
+{
+    None = 0,
+    First = 1,
+    Second = 2,
+    Both = First | Second,
+    Shutdown = 4,
 }

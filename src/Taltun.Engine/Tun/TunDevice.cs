@@ -41,9 +41,6 @@ internal sealed unsafe class TunDevice : IDisposable
         Offloads = offloads;
     }
 
-    /// <summary>The first queue: where the receive path writes.</summary>
-    public FileDescriptor Fd => _queues[0];
-
     /// <summary>One descriptor per queue; each has its own reader.</summary>
     public IReadOnlyList<FileDescriptor> Queues => _queues;
 
@@ -159,10 +156,14 @@ internal sealed unsafe class TunDevice : IDisposable
         return (int)read;
     }
 
-    /// <summary>Writes one packet; false with errno if the kernel refused it (the caller counts the drop).</summary>
-    public bool Write(byte* packet, int length, out int errno)
+    /// <summary>
+    /// Writes one packet through <paramref name="queue"/> (one of <see cref="Queues"/>); false with
+    /// errno if the kernel refused it (the caller counts the drop). With several queues the kernel
+    /// sends the packets of the same flow that leave the interface to the queue that wrote last.
+    /// </summary>
+    public bool Write(int queue, byte* packet, int length, out int errno)
     {
-        nint written = Libc.Write(Fd, packet, (nuint)length);
+        nint written = Libc.Write(_queues[queue], packet, (nuint)length);
         errno = written < 0 ? Errno.Last : 0;
         return written == length;
     }

@@ -69,6 +69,22 @@ public sealed class HubAndSpokeTests
         Assert.True(down > 10e6, $"4 streams hub → spoke {down / 1e6:F0} Mbit/s");
     }
 
+    [Theory]
+    [InlineData(2, 1)] // the second packet loop reads a TUN queue and has no socket
+    [InlineData(1, 2)] // the second packet loop receives and writes through the first loop's queue
+    public void PacketLoopsWithOnlyAQueueOrOnlyASocketCarryTrafficBothWays(int tunQueues, int receiveThreads)
+    {
+        using var rig = new HubAndSpokes(spokes: 2, tunQueues: tunQueues, receiveThreads: receiveThreads);
+        Assert.Equal(3, rig.Spokes[0].Ping("10.0.0.1"));
+        Assert.Equal(3, rig.Hub.Ping("10.0.0.3"));
+        Assert.Equal(3, rig.Spokes[1].Ping("10.0.0.2"));
+
+        double up = Iperf.Run(rig.Hub.Namespace, rig.Spokes[0].Namespace, "10.0.0.1", streams: 4);
+        double down = Iperf.Run(rig.Hub.Namespace, rig.Spokes[1].Namespace, "10.0.0.1", reverse: true, streams: 4);
+        Assert.True(up > 10e6, $"4 streams spoke → hub {up / 1e6:F0} Mbit/s");
+        Assert.True(down > 10e6, $"4 streams hub → spoke {down / 1e6:F0} Mbit/s");
+    }
+
     [Fact]
     public void IPv6EndpointsAndIPv6InsideTheTunnelWork()
     {

@@ -15,16 +15,16 @@ internal sealed class HubAndSpokes : IDisposable
     private readonly bool _clampMss;
     private readonly bool _fullTunnel;
 
-    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false, int tunQueues = 1, bool offloads = true, RelayPolicy? relay = null)
+    public HubAndSpokes(int spokes = 2, bool clampMss = true, bool fullTunnel = false, int tunQueues = 1, bool offloads = true, RelayPolicy? relay = null, int receiveThreads = 2)
     {
         _clampMss = clampMss;
         _fullTunnel = fullTunnel;
-        Hub = new TunnelHost("hub", "10.0.0.1") { TunQueues = tunQueues, UseOffloads = offloads, Relay = relay ?? RelayPolicy.All };
+        Hub = new TunnelHost("hub", "10.0.0.1") { TunQueues = tunQueues, ReceiveThreads = receiveThreads, UseOffloads = offloads, Relay = relay ?? RelayPolicy.All };
         try
         {
             for (int i = 1; i <= spokes; i++)
             {
-                var spoke = new TunnelHost($"spoke{i}", $"10.0.0.{i + 1}") { TunQueues = tunQueues, UseOffloads = offloads };
+                var spoke = new TunnelHost($"spoke{i}", $"10.0.0.{i + 1}") { TunQueues = tunQueues, ReceiveThreads = receiveThreads, UseOffloads = offloads };
                 Spokes.Add(spoke);
                 NetworkNamespace.Connect(Hub.Namespace, $"10.99.{i}.1/24", spoke.Namespace, $"10.99.{i}.2/24");
             }

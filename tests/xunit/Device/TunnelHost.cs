@@ -30,6 +30,9 @@ internal sealed class TunnelHost : IDisposable
     /// <summary>TUN queues for tunnels this host starts.</summary>
     public int TunQueues { get; set; } = 1;
 
+    /// <summary>UDP sockets for tunnels this host starts: with one TUN queue, a second packet loop that only receives.</summary>
+    public int ReceiveThreads { get; set; } = 2;
+
     /// <summary>Segmentation offloads for tunnels this host starts (the default), or the plain path.</summary>
     public bool UseOffloads { get; set; } = true;
 
@@ -57,7 +60,7 @@ internal sealed class TunnelHost : IDisposable
         Addresses = [new InterfaceAddress(IPAddress.Parse(TunnelAddress), 24)],
         Routes = routes ?? [],
         Peers = peers,
-        ReceiveThreads = 2,
+        ReceiveThreads = ReceiveThreads,
     };
 
     public PeerOptions AsPeer(string? endpoint, params IEnumerable<string> allowedIps) => new()

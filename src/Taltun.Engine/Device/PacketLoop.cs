@@ -1,0 +1,74 @@
+using Taltun.Interop;
+
+namespace Taltun.Device;
+
+/// <summary>
+/// One data-plane thread: it serves a UDP socket of the group (<see cref="InboundPath"/>) and a
+/// TUN queue (<see cref="OutboundPath"/>) together, one batch of each per turn:
+///   1. receive from the socket: decrypt, and write what is for this host to the loop's own TUN
+///      queue. A reply the kernel makes at once (an echo reply, a TCP ACK or RST) is in that queue
+///      before the write returns: the kernel sends a flow's packets to the queue that wrote its
+///      previous packet (it learns the queue after handling each write, so from a flow's second
+///      packet on);
+///   2. read the TUN queue: encrypt and send — so that reply leaves on this thread, with no
+///      wake-up of another;
+///   3. while a batch came back full, turn again; once both are drained, sleep in one poll on
+///      both (and the shutdown eventfd), and on waking serve only what is ready.
+/// A peer's datagrams all reach one socket of the group (the kernel hashes the source), so each
+/// peer's traffic, both ways, stays on one loop. Not thread-safe: one thread runs <see cref="Run"/>.
+/// </summary>
+internal sealed class PacketLoop : IDisposable
+{
+    private readonly InboundPath? _inbound;
+    private readonly OutboundPath? _outbound;
+
+    /// <summary>A loop over a socket, a TUN queue, or (the usual case) both.</summary>
+    public PacketLoop(InboundPath? inbound, OutboundPath? outbound)
+    {
+        _inbound = inbound;
+        _outbound = outbound;
+    }
+
+    /// <summary>The thread body: returns when shutdown is signalled.</summary>
+    public void Run(ShutdownSignal shutdown)
+    {
+        Readiness ready = Readiness.Both;
+        while (true)
+        {
+            PumpResult received = (ready & Readiness.First) != 0 && _inbound is not null ? _inbound.Pump() : PumpResult.Empty;
+            // After a write to the TUN device its reply may wait already, whatever the poll said.
+            bool readTun = (ready & Readiness.Second) != 0 || received != PumpResult.Empty;
+            PumpResult sent = readTun && _outbound is not null ? _outbound.Pump() : PumpResult.Empty;
+            if (received == PumpResult.Full || sent == PumpResult.Full)
+            {
+                ready = Readiness.Both;
+                continue;
+            }
+
+            ready = shutdown.WaitReadable(_inbound?.Socket, _outbound?.Queue, -1);
+            if (ready == Readiness.Shutdown)
+            {
+                return;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _inbound?.Dispose();
+        _outbound?.Dispose();
+    }
+}
+
+/// <summary>What one pass of a path over its descriptor found.</summary>
+internal enum PumpResult
+{
+    /// <summary>Nothing was waiting.</summary>
+    Empty,
+
+    /// <summary>A batch was served and nothing more was waiting.</summary>
+    Drained,
+
+    /// <summary>A full batch was served: more may be waiting.</summary>
+    Full,
+}
