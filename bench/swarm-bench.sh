@@ -12,7 +12,8 @@
 # limit for users before Linux 5.16; "keep" leaves this shell's), as a service would run it. It
 # runs in a private mount namespace where /dev/net/tun is mode 0666 (as udev's default rule makes
 # it) and /run is a fresh tmpfs with the user's /run/wireguard and /run/taltun; the machine's own
-# /dev and /run are untouched.
+# /dev and /run are untouched. SWARM_HUB_TRACE=PREFIX attaches strace to the hub (with all its
+# peers) as it starts, and again after the restart, for the calls that lock memory: PREFIX.PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 umask 077
@@ -89,6 +90,10 @@ start_hub() {
     run_hub "$WORK/hub.out" "$WORK/hub.toml"
     HUB=$HUB_PID
     PIDS+=("$HUB")
+    if [ -n "${SWARM_HUB_TRACE:-}" ]; then
+        strace -f -qq -e trace=mlock,mlock2,mlockall,munlock,munlockall -o "$SWARM_HUB_TRACE.$HUB" -p "$HUB" &
+        PIDS+=($!)
+    fi
     for _ in $(seq 300); do grep -q ready "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
 }
 rss_kb() { kill -USR1 "$1"; sleep 2; awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
@@ -156,7 +161,7 @@ echo stop >&3
 
 echo "## Live peers — $(date -u +%Y-%m-%d), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
 echo
-echo "Command: \`sudo bench/swarm-bench.sh $N $IDLE\` (the swarm: $N WireGuard peers in one process, 25 s persistent keepalives, an echo request per peer a second while not idle)"
+echo "Command: \`sudo ${HUB_USER:+SWARM_HUB_USER=$HUB_USER SWARM_HUB_MEMLOCK=$HUB_MEMLOCK }bench/swarm-bench.sh $N $IDLE\` (the swarm: $N WireGuard peers in one process, 25 s persistent keepalives, an echo request per peer a second while not idle)"
 echo
 echo "| peers | all connected after s | hub idle CPU, % of one core ($IDLE s, keepalives only) | KB per configured peer | KB per live peer | hub restart: up again after s | every session back after s | peak handshakes/s | cookie replies |"
 echo "|---|---|---|---|---|---|---|---|---|"
