@@ -3,7 +3,8 @@
 // packets moved. Usage (inside the namespace, as root):
 //   Taltun.BenchHost --key FILE --address 10.0.0.1/24 --listen 0.0.0.0:9000
 //                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off] [--queues N]
-//   Taltun.BenchHost --config hub.toml         (runs until SIGTERM; SIGUSR1 collects garbage)
+//   Taltun.BenchHost --config hub.toml         (runs until SIGTERM; SIGUSR1 collects garbage,
+//                                                SIGUSR2 writes the tunnel's drop counters)
 using System.Diagnostics;
 using System.Net;
 using Taltun.Configuration;
@@ -29,6 +30,11 @@ if (config is not null)
     {
         context.Cancel = true;
         Collect();
+    });
+    using var drops = System.Runtime.InteropServices.PosixSignalRegistration.Create((System.Runtime.InteropServices.PosixSignal)12, context =>
+    {
+        context.Cancel = true;
+        Console.Error.WriteLine("drops " + string.Join(' ', tunnel.GetStatus().Drops.Where(d => d.Value > 0).Select(d => $"{d.Key}={d.Value}")));
     });
     using var terminated = new ManualResetEventSlim();
     using var registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>

@@ -1,7 +1,7 @@
 // Plays N real WireGuard peers against a hub from one process, for bench/swarm-bench.sh: each
 // peer has its own key, address and UDP port and speaks through Taltun's protocol core. It writes
 // the hub's [[peers]] entries for the swarm, then reads commands on stdin and prints a status line
-// a second ("t=S connected=N handshakes=N cookies=N echoes=N"). Commands: go (start), quiet (keepalives
+// a second ("t=S connected=N handshakes=N cookies=N echoes=N initiations=N"). Commands: go (start), quiet (keepalives
 // only), echo (an echo request per peer a second), mark (count handshakes from now), stop.
 //
 //   Taltun.Swarm --count 10000 --hub 10.95.0.1:9000 --hub-key KEY --hub-address 10.64.0.1
@@ -43,7 +43,7 @@ var reporter = new Thread(() =>
     {
         stop.Token.WaitHandle.WaitOne(1000);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"t={(DateTimeOffset.UtcNow - started).TotalSeconds:F1} connected={swarm.Connected} handshakes={swarm.HandshakesSince(mark)} cookies={swarm.CookieReplies} echoes={swarm.EchoReplies}"));
+            $"t={(DateTimeOffset.UtcNow - started).TotalSeconds:F1} connected={swarm.Connected} handshakes={swarm.HandshakesSince(mark)} cookies={swarm.CookieReplies} echoes={swarm.EchoReplies} initiations={swarm.Initiations}"));
     }
 }) { IsBackground = true };
 reporter.Start();

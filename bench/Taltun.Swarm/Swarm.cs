@@ -42,6 +42,8 @@ public sealed class Swarm : IDisposable
 
     public long EchoReplies => _peers.Sum(p => p.EchoReplies);
 
+    public long Initiations => _peers.Sum(p => p.Initiations);
+
     /// <summary>Each peer's public key and tunnel address, as the hub must know them.</summary>
     public IEnumerable<(PublicKey Key, IPAddress Address)> Members => _peers.Select(p => (p.Key.PublicKey, p.TunnelAddress));
 

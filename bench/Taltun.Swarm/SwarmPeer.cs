@@ -55,6 +55,9 @@ internal sealed class SwarmPeer : IDisposable
 
     public long CookieReplies { get; private set; }
 
+    /// <summary>Handshake initiations sent: first attempts, retries after a cookie reply, and retransmissions.</summary>
+    public long Initiations { get; private set; }
+
     /// <summary>Receives until the socket closes: every datagram goes through the core; replies go back out.</summary>
     public async Task ReceiveAsync()
     {
@@ -84,7 +87,7 @@ internal sealed class SwarmPeer : IDisposable
                 ProtocolResult result = _core.Receive(buffer, length, source, output);
                 if (result.Kind == ResultKind.WriteToNetwork)
                 {
-                    _socket.SendTo(output.AsSpan(result.Offset, result.Length), SocketFlags.None, _hubEndPoint);
+                    Send(output.AsSpan(result.Offset, result.Length));
                 }
                 else if (result.Kind == ResultKind.WriteToTunnel && buffer[result.Offset + 9] == 1 && buffer[result.Offset + 20] == 0)
                 {
@@ -124,7 +127,7 @@ internal sealed class SwarmPeer : IDisposable
             ProtocolResult result = _core.Encapsulate(_hub, _send, packet.Length);
             if (result.Kind == ResultKind.WriteToNetwork)
             {
-                _socket.SendTo(_send.AsSpan(result.Offset, result.Length), SocketFlags.None, _hubEndPoint);
+                Send(_send.AsSpan(result.Offset, result.Length));
             }
 
             Flush();
@@ -144,14 +147,24 @@ internal sealed class SwarmPeer : IDisposable
         {
             if (tick.Kind == ResultKind.WriteToNetwork)
             {
-                _socket.SendTo(_send.AsSpan(tick.Offset, tick.Length), SocketFlags.None, _hubEndPoint);
+                Send(_send.AsSpan(tick.Offset, tick.Length));
             }
         }
 
         while (_core.TakeStaged(_hub, _send) is { Kind: ResultKind.WriteToNetwork } staged)
         {
-            _socket.SendTo(_send.AsSpan(staged.Offset, staged.Length), SocketFlags.None, _hubEndPoint);
+            Send(_send.AsSpan(staged.Offset, staged.Length));
         }
+    }
+
+    private void Send(ReadOnlySpan<byte> datagram)
+    {
+        if (ProtocolCore.Classify(datagram) == MessageType.Initiation)
+        {
+            Initiations++;
+        }
+
+        _socket.SendTo(datagram, SocketFlags.None, _hubEndPoint);
     }
 
     private byte[] EchoRequest(ushort sequence)

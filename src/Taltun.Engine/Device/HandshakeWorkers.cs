@@ -38,8 +38,7 @@ internal sealed class HandshakeWorkers
             try
             {
                 NoteLoad(underLoad);
-                _core.UnderLoad = underLoad;
-                Process(item, buffer, reply);
+                Process(item, underLoad, buffer, reply);
             }
             finally
             {
@@ -48,13 +47,13 @@ internal sealed class HandshakeWorkers
         }
     }
 
-    private void Process(HandshakeQueue.QueuedMessage item, byte[] buffer, byte[] reply)
+    private void Process(HandshakeQueue.QueuedMessage item, bool underLoad, byte[] buffer, byte[] reply)
     {
         item.Message.AsSpan(0, item.Length).CopyTo(buffer);
         ReadOnlySpan<byte> sockAddr = item.Source.AsSpan(0, item.SourceLength);
         Span<byte> source = stackalloc byte[UdpEndpoint.MaxSourceSize];
         int sourceLength = UdpEndpoint.WriteSource(sockAddr, source);
-        ProtocolResult result = _core.Receive(buffer, item.Length, source[..sourceLength], reply);
+        ProtocolResult result = _core.Receive(buffer, item.Length, source[..sourceLength], reply, underLoad);
         if (result.Kind != ResultKind.WriteToNetwork || UdpEndpoint.FromSockAddr(sockAddr) is not { } replyTo)
         {
             return;

@@ -41,15 +41,21 @@ internal static class Tuning
     public const int SocketBufferBytes = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Handshake messages waiting for the handshake threads (wireguard-go's QueueHandshakeSize). A
-    /// short queue keeps a legitimate peer's message close to the front under a flood.
+    /// Handshake messages waiting for the handshake threads: the Linux module's
+    /// MAX_QUEUED_INCOMING_HANDSHAKES (wireguard-go's QueueHandshakeSize is 1024). A message turned
+    /// away when the queue is full costs its sender a retransmission RekeyTimeout (5 s) later: with
+    /// 1024, a hub restarted under 10,000 live peers turned away 6,004 initiations and the last
+    /// sessions came back a retransmission late (bench/RESULTS.md, "Live peers"). 4096 still drain
+    /// well within RekeyTimeout: under load a message without a cookie costs a cookie reply and
+    /// no Diffie-Hellman, and those with one are at most 4096 handshakes: under 3 s even at the
+    /// 1,500 a second a storm reached on this 2-core machine shared with other work.
     /// </summary>
-    public const int HandshakeQueueCapacity = 1024;
+    public const int HandshakeQueueCapacity = 4096;
 
     /// <summary>Threads that do received handshakes' Diffie-Hellman work: one per core, as wireguard-go.</summary>
     public static readonly int HandshakeThreads = Math.Clamp(Environment.ProcessorCount, 1, 16);
 
-    /// <summary>Queue depth from which initiations must carry a cookie (wireguard-go: an eighth of the queue).</summary>
+    /// <summary>Queue depth from which initiations must carry a cookie: an eighth of the queue, as wireguard-go and the Linux module decide it.</summary>
     public const int UnderLoadQueueDepth = HandshakeQueueCapacity / 8;
 
     /// <summary>How long "under load" lasts after the queue drains (wireguard-go's UnderLoadAfterTime).</summary>

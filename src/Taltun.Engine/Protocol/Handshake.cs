@@ -50,6 +50,17 @@ internal sealed class Handshake
     /// <summary>When we last sent an initiation or a response: a new initiation waits RekeyTimeout after either.</summary>
     public TimeSpan? LastHandshakeSent;
 
+    /// <summary>
+    /// Our latest initiation up to its mac1, so a cookie reply is answered by the same initiation
+    /// with mac2 instead of a new one (two X25519 each). Allocated by a peer's first initiation: a
+    /// hub's peers usually initiate, so most of its idle peers never hold one. Nothing secret: it
+    /// went out on the wire.
+    /// </summary>
+    public byte[]? SentInitiation;
+
+    /// <summary>Whether <see cref="SentInitiation"/> went out again with a cookie: once per initiation, so a replayed cookie reply makes no more.</summary>
+    public bool SentAgainWithCookie;
+
     public void Clear()
     {
         State = HandshakeState.Zeroed;

@@ -16,7 +16,7 @@ internal sealed partial class ProtocolCore
     /// index we chose, and its Diffie-Hellman work is bounded by the initiations we send ourselves
     /// — so a hub under a flood still completes the handshakes it starts without a cookie round.
     /// </summary>
-    private bool CheckMacs(ReadOnlySpan<byte> message, int mac1Offset, ReadOnlySpan<byte> source, Span<byte> output, out ProtocolResult rejected)
+    private bool CheckMacs(ReadOnlySpan<byte> message, int mac1Offset, ReadOnlySpan<byte> source, Span<byte> output, bool underLoad, out ProtocolResult rejected)
     {
         rejected = default;
         CookieChecker checker = Volatile.Read(ref _cookieChecker);
@@ -26,7 +26,7 @@ internal sealed partial class ProtocolCore
             return false;
         }
 
-        if (!UnderLoad || AnswersOurInitiation(message))
+        if (!underLoad || AnswersOurInitiation(message))
         {
             return true;
         }

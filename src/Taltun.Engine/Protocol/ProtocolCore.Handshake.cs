@@ -20,14 +20,14 @@ internal sealed partial class ProtocolCore
         }
     }
 
-    private ProtocolResult ReceiveInitiation(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output)
+    private ProtocolResult ReceiveInitiation(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output, bool underLoad)
     {
         if (message.Length != InitiationSize)
         {
             return Dropped(DropReason.WrongSize, null);
         }
 
-        if (!CheckMacs(message, InitiationMac1, source, output, out ProtocolResult rejected))
+        if (!CheckMacs(message, InitiationMac1, source, output, underLoad, out ProtocolResult rejected))
         {
             return rejected;
         }
@@ -95,14 +95,14 @@ internal sealed partial class ProtocolCore
         return ProtocolResult.Network(0, ResponseSize, peer);
     }
 
-    private ProtocolResult ReceiveResponse(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output)
+    private ProtocolResult ReceiveResponse(Span<byte> message, ReadOnlySpan<byte> source, Span<byte> output, bool underLoad)
     {
         if (message.Length != ResponseSize)
         {
             return Dropped(DropReason.WrongSize, null);
         }
 
-        if (!CheckMacs(message, ResponseMac1, source, output, out ProtocolResult rejected))
+        if (!CheckMacs(message, ResponseMac1, source, output, underLoad, out ProtocolResult rejected))
         {
             return rejected;
         }
@@ -205,6 +205,28 @@ internal sealed partial class ProtocolCore
             return Dropped(DropReason.LowOrderKey, peer);
         }
 
+        buffer[..InitiationMac1].CopyTo(peer.Handshake.SentInitiation ??= new byte[InitiationMac1]);
+        peer.Handshake.SentAgainWithCookie = false;
+        return SendInitiationLocked(peer, buffer, now);
+    }
+
+    /// <summary>
+    /// The initiation in flight again, now with the mac2 of the cookie a responder under load
+    /// sent: the same ephemeral key, timestamp and index. The responder made no Diffie-Hellman for
+    /// it (a cookie reply costs none), so it is new to the responder; if it did answer the first
+    /// after all, the copy is a replayed timestamp and dropped, and that answer still completes.
+    /// Once per initiation: the same mac1 makes a replayed cookie reply decrypt again.
+    /// </summary>
+    private static ProtocolResult ResendInitiationLocked(Peer peer, Span<byte> buffer, TimeSpan now)
+    {
+        peer.Handshake.SentAgainWithCookie = true;
+        peer.Handshake.SentInitiation!.CopyTo(buffer); // InitiationSent: InitiateLocked kept it
+        return SendInitiationLocked(peer, buffer, now);
+    }
+
+    /// <summary>Adds the macs to the initiation in <paramref name="buffer"/> and notes that it went out.</summary>
+    private static ProtocolResult SendInitiationLocked(Peer peer, Span<byte> buffer, TimeSpan now)
+    {
         peer.Cookies.AddMacs(buffer[..InitiationSize], InitiationMac1, now);
         peer.Handshake.LastHandshakeSent = now;
         peer.Timers.OnHandshakeInitiated(now);

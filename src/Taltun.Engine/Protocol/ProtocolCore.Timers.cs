@@ -43,11 +43,11 @@ internal sealed partial class ProtocolCore
                 return InitiateLocked(peer, buffer, now);
             }
 
-            if (peer.TakeRetryAfterCookie() && peer.Handshake.State == HandshakeState.InitiationSent)
+            if (peer.TakeRetryAfterCookie() && peer.Handshake.State == HandshakeState.InitiationSent && !peer.Handshake.SentAgainWithCookie)
             {
-                // A responder under load answered our initiation with a cookie: the same attempt
-                // again, now with mac2, rather than a wait of RekeyTimeout.
-                return InitiateLocked(peer, buffer, now);
+                // A responder under load answered our initiation with a cookie: the same
+                // initiation again, now with mac2, rather than a wait of RekeyTimeout.
+                return ResendInitiationLocked(peer, buffer, now);
             }
 
             if (timers.TryExpireNewHandshake(now))

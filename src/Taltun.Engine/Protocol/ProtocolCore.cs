@@ -15,7 +15,7 @@ namespace Taltun.Protocol;
 /// Stages, as the device drives them:
 ///   outgoing: <see cref="Route"/> (AllowedIPs by destination) → <see cref="Encapsulate"/>
 ///     (without a session the packet is staged and <see cref="NeedsHandshake"/> turns true)
-///   incoming: <see cref="Classify"/> → <see cref="Receive"/> (handshake, cookie reply, or
+///   incoming: <see cref="Classify"/> → <see cref="Receive(Span{byte}, int, ReadOnlySpan{byte}, Span{byte})"/> (handshake, cookie reply, or
 ///     transport → replay and source checks)
 ///   after a handshake completes: <see cref="TakeStaged"/> until Done
 ///   timers and wanted handshakes: <see cref="Tick"/> for each peer until Done, a few times a second
@@ -68,7 +68,11 @@ internal sealed partial class ProtocolCore : IDisposable
     /// <summary>Drops that belong to no peer (garbage, unknown peers, bad macs) and all others too.</summary>
     public DropCounters Drops { get; } = new();
 
-    /// <summary>Set by the device when handshakes queue up: then initiations need a valid cookie (mac2).</summary>
+    /// <summary>
+    /// Whether <see cref="Receive(Span{byte}, int, ReadOnlySpan{byte}, Span{byte})"/> treats the
+    /// tunnel as under load: then initiations need a valid cookie (mac2). For a single caller; the
+    /// device's handshake threads pass their own decision per message instead.
+    /// </summary>
     public bool UnderLoad { get; set; }
 
     public ICollection<Peer> Peers => _peers.Values;
@@ -151,7 +155,14 @@ internal sealed partial class ProtocolCore : IDisposable
     /// (4 or 16 bytes) followed by its port (2 bytes, big-endian): cookies are bound to both,
     /// the rate limit under load to the address.
     /// </summary>
-    public ProtocolResult Receive(Span<byte> datagram, int length, ReadOnlySpan<byte> source, Span<byte> output)
+    public ProtocolResult Receive(Span<byte> datagram, int length, ReadOnlySpan<byte> source, Span<byte> output) =>
+        Receive(datagram, length, source, output, UnderLoad);
+
+    /// <summary>
+    /// <see cref="Receive(Span{byte}, int, ReadOnlySpan{byte}, Span{byte})"/> with the load decision
+    /// given for this message alone, so threads that decide it per message never see each other's.
+    /// </summary>
+    public ProtocolResult Receive(Span<byte> datagram, int length, ReadOnlySpan<byte> source, Span<byte> output, bool underLoad)
     {
         if (length < 4 || length > datagram.Length)
         {
@@ -164,8 +175,8 @@ internal sealed partial class ProtocolCore : IDisposable
             return Classify(message) switch
             {
                 MessageType.Transport => ReceiveTransport(message, datagram),
-                MessageType.Initiation => ReceiveInitiation(message, source, output),
-                MessageType.Response => ReceiveResponse(message, source, output),
+                MessageType.Initiation => ReceiveInitiation(message, source, output, underLoad),
+                MessageType.Response => ReceiveResponse(message, source, output, underLoad),
                 MessageType.CookieReply => ReceiveCookieReply(message),
                 _ => Dropped(DropReason.UnknownType, null),
             };

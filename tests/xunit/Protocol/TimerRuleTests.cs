@@ -186,14 +186,17 @@ public class TimerRuleTests
     {
         using var pair = new CorePair();
         pair.B.UnderLoad = true;
-        var cookie = Deliver(pair.B, Initiation(pair.A, pair.PeerB), SourceA);
+        byte[] first = Initiation(pair.A, pair.PeerB);
+        var cookie = Deliver(pair.B, first, SourceA);
         Assert.Equal(MessageLayout.CookieReplySize, cookie.Bytes!.Length);
 
         Deliver(pair.A, cookie.Bytes, SourceB);
         Assert.Equal(TimeSpan.Zero, pair.A.NextDeadline(pair.PeerB) - pair.A.Now);
         var again = Tick(pair.A, pair.PeerB);
 
-        Assert.Equal(MessageType.Initiation, MessageLayout.ReadType(again.Bytes));
+        // The same initiation (ephemeral key, timestamp, index, mac1: no new Diffie-Hellman), now with mac2.
+        Assert.Equal(first.AsSpan(0, MessageLayout.InitiationMac2).ToArray(), again.Bytes!.AsSpan(0, MessageLayout.InitiationMac2).ToArray());
+        Assert.Contains(again.Bytes.AsSpan(MessageLayout.InitiationMac2).ToArray(), b => b != 0);
         var response = Deliver(pair.B, again.Bytes!, SourceA);
         Assert.Equal(MessageLayout.ResponseSize, response.Bytes!.Length);
 
