@@ -9,8 +9,8 @@ namespace Taltun.Device;
 /// <summary>
 /// Handshake messages waiting for a Diffie-Hellman, copied off the receive threads so those never
 /// wait for one. Bounded: when it is full a message is dropped and counted. It also decides, for
-/// every message taken, whether the tunnel is under load (wireguard-go's IsUnderLoad): at least an
-/// eighth of the capacity waiting, or that was so within the last <see cref="Tuning.UnderLoadHold"/>.
+/// every message taken, whether the tunnel is under load (wireguard-go's IsUnderLoad): at least
+/// <see cref="Tuning.UnderLoadQueueDepth"/> waiting, or that was so within the last <see cref="Tuning.UnderLoadHold"/>.
 /// Thread-safe: receive threads enqueue, any number of handshake threads take.
 /// </summary>
 internal sealed class HandshakeQueue : IDisposable
