@@ -137,6 +137,7 @@ public sealed partial class RunningConfiguration
                 Dns = now.Dns,
                 Hooks = now.Hooks,
                 Table = now.Table,
+                ControlGroup = now.ControlGroup,
                 Warnings = [],
             },
         };

@@ -158,6 +158,7 @@ public class RunningConfigurationUpdateTests
         TunnelConfiguration next = running.Snapshot() with
         {
             Mtu = 1380,
+            ControlGroup = "vpn-ops",
             Peers =
             [
                 Peer(A, "10.9.0.2") with { Endpoint = "192.0.2.1:9000" },
@@ -173,8 +174,10 @@ public class RunningConfigurationUpdateTests
         Assert.Single(delta.Added);
         Assert.Null(delta.ListenPort);
         Assert.Contains(delta.Warnings, w => w.StartsWith("mtu changed", StringComparison.Ordinal));
+        Assert.Contains(delta.Warnings, w => w.StartsWith("control_group changed", StringComparison.Ordinal));
         running.Apply(delta);
         Assert.Equal(TunnelOptions.DefaultMtu, running.Snapshot().Mtu);
+        Assert.Null(running.Snapshot().ControlGroup);
     }
 
     private static readonly Comparer<PublicKey> KeyOrder = Comparer<PublicKey>.Create((x, y) => (x == A ? 0 : 1) - (y == A ? 0 : 1));
