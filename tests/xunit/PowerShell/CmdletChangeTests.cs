@@ -88,14 +88,25 @@ public sealed class CmdletChangeTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Get-TaltunStatus '../../etc/passwd'")]
-    [InlineData("Add-TaltunPeer -Name '../x' -PublicKey (New-TaltunKey).PublicKey")]
-    [InlineData("Stop-TaltunTunnel 'a/b'")]
+    [InlineData("Get-TaltunStatus '../{0}'")]
+    [InlineData("Add-TaltunPeer -Name '../{0}' -PublicKey (New-TaltunKey).PublicKey")]
+    [InlineData("Stop-TaltunTunnel '../{0}'")]
     public void ANameThatIsNoInterfaceNameIsNeverAPathToASocket(string command)
     {
-        var failure = Assert.Throws<ScriptFailure>(() => _host.Session.Run(command));
+        // A socket where '../NAME' would lead from the control directory: it must never be reached.
+        string name = $"tchgt{Random.Shared.Next(100_000)}";
+        string planted = Path.Combine(Path.GetDirectoryName(Taltun.Control.ControlOptions.DefaultDirectory)!, name + ".sock");
+        DeadSocket.Leave(planted);
+        try
+        {
+            var failure = Assert.Throws<ScriptFailure>(() => _host.Session.Run(string.Format(System.Globalization.CultureInfo.InvariantCulture, command, name)));
 
-        Assert.Equal(ErrorIds.TunnelNotFound, failure.ErrorId);
+            Assert.Equal(ErrorIds.TunnelNotFound, failure.ErrorId);
+        }
+        finally
+        {
+            File.Delete(planted);
+        }
     }
 
     [Fact]
