@@ -137,7 +137,7 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
                 control.Tunnel.Apply(update, UpdateNames.Uapi);
             }
         }
-        catch (Exception e) when (e is UapiException or ConfigurationException or Crypto.KeyFormatException or Foundation.TunnelException)
+        catch (Exception e) when (e is UapiException || Refusal.Is(e))
         {
             errno = UapiException.ErrnoOf(e);
             control.Tunnel.Log.Error($"A userspace-API set was refused (errno={errno}): {e.Message}");
@@ -166,7 +166,7 @@ internal sealed class ControlConnection(Socket socket, TunnelControl control, Co
         {
             response = new ControlResponse { Error = new ControlError("tunnel", $"Not a Taltun control request: {e.Message}") { Error = Foundation.TunnelError.ControlUnavailable } };
         }
-        catch (Exception e) when (e is ConfigurationException or Crypto.KeyFormatException or Foundation.TunnelException or SafeFileException or UapiException)
+        catch (Exception e) when (e is UapiException || Refusal.Is(e))
         {
             response = new ControlResponse { Error = ControlError.Of(e) };
         }

@@ -1,7 +1,6 @@
 using Taltun.Configuration;
 using Taltun.Crypto;
 using Taltun.Device;
-using Taltun.Foundation;
 
 namespace Taltun.Control;
 
@@ -71,7 +70,7 @@ public sealed class TunnelControl(Tunnel tunnel, string? networkNamespace, Func<
         {
             Tunnel.Reload(ConfigurationFile.Load(path));
         }
-        catch (Exception e) when (e is ConfigurationException or TunnelException or KeyFormatException or SafeFileException)
+        catch (Exception e) when (Refusal.Is(e))
         {
             Tunnel.Log.Error($"Reloading tunnel '{Name}' from {path} failed, and it runs on unchanged: {e.Message}");
         }

@@ -11,15 +11,8 @@ namespace Taltun.PowerShell.Commands;
 [Cmdlet(VerbsCommon.Get, "TaltunConfig")]
 [OutputType(typeof(TaltunConfig))]
 [OutputType(typeof(string))]
-public sealed class GetTaltunConfigCommand : PSCmdlet
+public sealed class GetTaltunConfigCommand : TunnelSelectionCommand
 {
-    /// <summary>Tunnel names (wildcards allowed); all when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
     /// <summary>Include the private key and the preshared keys (only root and the tunnel's own user may read them).</summary>
     [Parameter]
     public SwitchParameter IncludeSecrets { get; set; }
@@ -34,7 +27,7 @@ public sealed class GetTaltunConfigCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (ListedTunnel listed in TunnelLookup.Matching(this, Name))
+        foreach (ListedTunnel listed in SelectTunnels())
         {
             string name = listed.Tunnel.Name;
             if (!TunnelLookup.TryRun(this, listed, t => t.Configuration(IncludeSecrets), out var config))

@@ -6,15 +6,8 @@ namespace Taltun.PowerShell.Commands;
 /// <summary>Gets the recent events of running tunnels: handshakes, roaming peers, retries, failures.</summary>
 [Cmdlet(VerbsCommon.Get, "TaltunLog")]
 [OutputType(typeof(TaltunLogEntry))]
-public sealed class GetTaltunLogCommand : PSCmdlet
+public sealed class GetTaltunLogCommand : TunnelSelectionCommand
 {
-    /// <summary>Tunnel names (wildcards allowed); all when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Tunnel")]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
     /// <summary>The least severe level to return (Verbose returns everything).</summary>
     [Parameter]
     public TunnelLogLevel Level { get; set; } = TunnelLogLevel.Verbose;
@@ -26,7 +19,7 @@ public sealed class GetTaltunLogCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (ListedTunnel listed in TunnelLookup.Matching(this, Name))
+        foreach (ListedTunnel listed in SelectTunnels())
         {
             if (!TunnelLookup.TryRun(this, listed, t => t.Log(), out var log))
             {

@@ -6,17 +6,10 @@ namespace Taltun.PowerShell.Commands;
 [Cmdlet(VerbsCommon.Get, "TaltunStatus", DefaultParameterSetName = TunnelSet)]
 [OutputType(typeof(TaltunTunnel), ParameterSetName = [TunnelSet])]
 [OutputType(typeof(TaltunPeer), ParameterSetName = [PeerSet])]
-public sealed class GetTaltunStatusCommand : PSCmdlet
+public sealed class GetTaltunStatusCommand : TunnelSelectionCommand
 {
     private const string TunnelSet = "Tunnel";
     private const string PeerSet = "Peer";
-
-    /// <summary>Tunnel names (wildcards allowed); all when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(TunnelNameCompleter))]
-    [SupportsWildcards]
-    [Alias("Tunnel")]
-    public string[]? Name { get; set; }
 
     /// <summary>Return the peers of the selected tunnels instead of the tunnels.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PeerSet)]
@@ -30,7 +23,7 @@ public sealed class GetTaltunStatusCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (ListedTunnel listed in TunnelLookup.Matching(this, Name))
+        foreach (ListedTunnel listed in SelectTunnels())
         {
             if (!TunnelLookup.TryRun(this, listed, t => t.Report(), out var report))
             {

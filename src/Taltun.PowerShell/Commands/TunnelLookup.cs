@@ -76,7 +76,7 @@ internal static class TunnelLookup
             result = default;
             return false;
         }
-        catch (Exception e) when (e is ConfigurationException or Foundation.TunnelException or Crypto.KeyFormatException or SafeFileException)
+        catch (Exception e) when (Refusal.Is(e))
         {
             cmdlet.WriteError(Errors.Of(e, tunnel.Name));
             result = default;
