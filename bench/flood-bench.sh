@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 scripts/install-prerequisites.sh >/dev/null
-dotnet build bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
+dotnet publish bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
 dotnet build bench/Taltun.Flood -c Release -o "$WORK/flood" >/dev/null
 
 for ns in "$H" "$X" "$S1" "$S2" "$S3"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done

@@ -45,11 +45,11 @@ scripts/install-prerequisites.sh >/dev/null
 PATHS=()
 declare -A HOSTS=()
 HOSTS[taltun]="$WORK/host"
-dotnet build bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
+dotnet publish bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
 for rev in ${TALTUN_BENCH_COMPARE:-}; do
     git worktree add --detach "$WORK/base-$rev" "$rev" >/dev/null 2>&1
     BASES+=("$WORK/base-$rev")
-    dotnet build "$WORK/base-$rev/bench/Taltun.BenchHost" -c Release -o "$WORK/host-$rev" >/dev/null
+    dotnet publish "$WORK/base-$rev/bench/Taltun.BenchHost" -c Release -o "$WORK/host-$rev" >/dev/null
 done
 
 ip netns add "$A"

@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 scripts/install-prerequisites.sh >/dev/null
-dotnet build bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
+dotnet publish bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
 dotnet build bench/Taltun.Swarm -c Release -o "$WORK/swarm" >/dev/null
 ulimit -n $((N + 1024))
 
@@ -147,6 +147,11 @@ swarm0=$(cpu_ticks "$swarm_pid")
 restart=$(date +%s.%N)
 start_hub
 started=$(awk -v s="$restart" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+hub_start=$(cpu_ticks "$HUB")
+if [ -n "${SWARM_HUB_PERF:-}" ]; then
+    perf record -F 499 -g -p "$HUB" -o "$SWARM_HUB_PERF" -- sleep 8 >/dev/null 2>&1 &
+    PIDS+=($!)
+fi
 # Only status lines printed after the restart count: earlier ones describe the old sessions.
 for _ in $(seq 600); do
     [ "$(grep -c '^t=' "$WORK/swarm.out")" -gt "$lines" ] && [ "$(handshakes)" = "$N" ] && [ "$(connected)" = "$N" ] && break
@@ -170,7 +175,7 @@ awk -v n="$N" -v h="$HALF" -v c="$connect" -v i="$idle" -v r="$rss_half" -v r0="
 echo
 echo "(Memory, after a full garbage collection: a configured peer is the hub's RSS with all $N peers less its RSS with the first $HALF, per peer added; a live peer adds what the RSS grew by once every session was up. Of that, the managed heap's live objects: $(awk -v n="$N" -v h="$HALF" -v e="$managed_half" -v c="$managed_configured" -v l="$managed_live" 'BEGIN { p = (c - e) / (n - h); printf "%.2f KB per configured peer, %.2f KB per live peer", p, p + (l - c) / n }').)"
 echo
-echo "Hub: $( [ -n "$HUB_USER" ] && echo "user $HUB_USER with CAP_NET_ADMIN only, RLIMIT_MEMLOCK $(awk '/Max locked memory/ { print $4 }' "/proc/$HUB/limits") bytes" || echo root); VmLck $locked_kb kB with every session live. CPU from the restart until every session was back: hub $(awk -v t="$hub_storm" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s (its start included), swarm $(awk -v t="$swarm_storm" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s. The restarted hub's $(grep '^drops' "$WORK/hub.out" | tail -n1) (BadMac2: answered with a cookie reply)."
+echo "Hub: $( [ -n "$HUB_USER" ] && echo "user $HUB_USER with CAP_NET_ADMIN only, RLIMIT_MEMLOCK $(awk '/Max locked memory/ { print $4 }' "/proc/$HUB/limits") bytes" || echo root); VmLck $locked_kb kB with every session live. CPU from the restart until every session was back: hub $(awk -v t="$hub_storm" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s (its start $(awk -v t="$hub_start" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s of it), swarm $(awk -v t="$swarm_storm" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s. The restarted hub's $(grep '^drops' "$WORK/hub.out" | tail -n1) (BadMac2: answered with a cookie reply)."
 echo
 echo "The swarm's status lines (t, peers whose latest echo was answered, sessions made since the restart, cookie replies, echo replies, initiations sent):"
 echo '```'

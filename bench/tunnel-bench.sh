@@ -31,11 +31,11 @@ trap cleanup EXIT
 
 scripts/install-prerequisites.sh >/dev/null
 command -v strace >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends strace >/dev/null
-dotnet build bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
+dotnet publish bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
 if [ -n "${TALTUN_BENCH_COMPARE:-}" ]; then
     # The same bench host as of another revision, for a before/after measured in one run.
     git worktree add --detach "$WORK/base" "$TALTUN_BENCH_COMPARE" >/dev/null 2>&1
-    dotnet build "$WORK/base/bench/Taltun.BenchHost" -c Release -o "$WORK/host-base" >/dev/null
+    dotnet publish "$WORK/base/bench/Taltun.BenchHost" -c Release -o "$WORK/host-base" >/dev/null
 fi
 
 ip netns add "$A"

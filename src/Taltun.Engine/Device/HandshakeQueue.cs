@@ -8,7 +8,8 @@ namespace Taltun.Device;
 
 /// <summary>
 /// Handshake messages waiting for a Diffie-Hellman, copied off the receive threads so those never
-/// wait for one. Bounded: when it is full a message is dropped and counted. It also decides, for
+/// wait for one. Bounded: when it is full a message is dropped and counted; one that waited longer
+/// than <see cref="Tuning.HandshakeQueueMaxWait"/> is handed out marked expired. It also decides, for
 /// every message taken, whether the tunnel is under load (wireguard-go's IsUnderLoad): at least
 /// <see cref="Tuning.UnderLoadQueueDepth"/> waiting, or that was so within the last <see cref="Tuning.UnderLoadHold"/>.
 /// Thread-safe: receive threads enqueue, any number of handshake threads take.
@@ -48,6 +49,8 @@ internal sealed class HandshakeQueue : IDisposable
         source.CopyTo(item.Source);
         item.SourceLength = source.Length;
         item.Socket = socket;
+        item.Queued = _time.GetTimestamp();
+        item.Expired = false;
         _queue.Enqueue(item);
         _available.Release();
         return true;
@@ -81,6 +84,7 @@ internal sealed class HandshakeQueue : IDisposable
         }
 
         underLoad = now < Volatile.Read(ref _underLoadUntil);
+        item.Expired = now - item.Queued > (long)(Tuning.HandshakeQueueMaxWait.TotalSeconds * _time.TimestampFrequency);
         return item;
     }
 
@@ -93,7 +97,10 @@ internal sealed class HandshakeQueue : IDisposable
 
     public void Dispose() => _available.Dispose();
 
-    /// <summary>One queued handshake message, its type (classified once by the receive thread) and where it came from.</summary>
+    /// <summary>
+    /// One queued handshake message, its type (classified once by the receive thread), where it
+    /// came from, when it was queued, and whether it waited too long to be worth answering.
+    /// </summary>
     internal sealed class QueuedMessage
     {
         public readonly byte[] Message = new byte[InitiationSize];
@@ -102,5 +109,7 @@ internal sealed class HandshakeQueue : IDisposable
         public int Length;
         public int SourceLength;
         public UdpSocket? Socket;
+        public long Queued;
+        public bool Expired;
     }
 }

@@ -6,7 +6,8 @@ namespace Taltun.Device;
 
 /// <summary>
 /// The threads that do handshakes' Diffie-Hellman work, one per core as wireguard-go's
-/// RoutineHandshake: each takes a message off the <see cref="HandshakeQueue"/>, tells the core
+/// RoutineHandshake: each takes a message off the <see cref="HandshakeQueue"/> (one that waited
+/// until its sender gave up on it is only counted), tells the core
 /// whether the tunnel is under load right now (then initiations need a cookie and cost no
 /// Diffie-Hellman), hands it to the core, and sends the reply (response, cookie reply or the
 /// keepalive that confirms a session) from the socket it arrived on. Packets that waited for the
@@ -38,7 +39,14 @@ internal sealed class HandshakeWorkers
             try
             {
                 NoteLoad(underLoad);
-                Process(item, underLoad, buffer, reply);
+                if (item.Expired)
+                {
+                    _core.CountDrop(DropReason.HandshakeQueueTimeout, null);
+                }
+                else
+                {
+                    Process(item, underLoad, buffer, reply);
+                }
             }
             finally
             {

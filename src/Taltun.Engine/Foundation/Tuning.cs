@@ -41,16 +41,26 @@ internal static class Tuning
     public const int SocketBufferBytes = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Handshake messages waiting for the handshake threads: the Linux module's
-    /// MAX_QUEUED_INCOMING_HANDSHAKES (wireguard-go's QueueHandshakeSize is 1024). A message turned
-    /// away when the queue is full costs its sender a retransmission RekeyTimeout (5 s) later: with
-    /// 1024, a hub restarted under 10,000 live peers turned away 6,004 initiations and the last
-    /// sessions came back a retransmission late (bench/RESULTS.md, "Live peers"). 4096 still drain
-    /// well within RekeyTimeout: under load a message without a cookie costs a cookie reply and
-    /// no Diffie-Hellman, and those with one are at most 4096 handshakes: under 3 s even at the
-    /// 1,500 a second a storm reached on this 2-core machine shared with other work.
+    /// Handshake messages waiting for the handshake threads. A message turned away when the queue
+    /// is full costs its sender a retransmission RekeyTimeout (5 s) later, so the queue holds a
+    /// whole reconnect storm: a hub restarted under 10,000 live peers receives an initiation from
+    /// nearly every one within a second or two (and under load a second one, with the cookie),
+    /// faster than two cores answer them. With wireguard-go's 1,024 such a storm turned 6,004
+    /// initiations away; with the Linux module's 4,096, 1,078 in one run of three (bench/RESULTS.md,
+    /// "Live peers"). Waiting is bounded by <see cref="HandshakeQueueMaxWait"/>, not by this
+    /// number, and under load a message without a cookie costs a cookie reply, no Diffie-Hellman.
+    /// At most this many messages of 176 bytes each are held: about 4 MB.
     /// </summary>
-    public const int HandshakeQueueCapacity = 4096;
+    public const int HandshakeQueueCapacity = 16384;
+
+    /// <summary>
+    /// How long a handshake message may wait for a handshake thread and still be answered: less
+    /// than RekeyTimeout (5 s), after which its initiator has sent another initiation and would
+    /// throw a response to this one away. Older messages are dropped unprocessed (counted as
+    /// HandshakeQueueTimeout), so an overloaded hub spends its Diffie-Hellman work on messages
+    /// whose senders still wait, and a full queue drains instead of answering the past.
+    /// </summary>
+    public static readonly TimeSpan HandshakeQueueMaxWait = TimeSpan.FromSeconds(4);
 
     /// <summary>Threads that do received handshakes' Diffie-Hellman work: one per core, as wireguard-go.</summary>
     public static readonly int HandshakeThreads = Math.Clamp(Environment.ProcessorCount, 1, 16);

@@ -46,6 +46,7 @@ public enum DropReason
     // The device around the core
     NoEndpoint,
     HandshakeQueueFull,
+    HandshakeQueueTimeout,
     SendFailed,
     TunWriteFailed,
 }
