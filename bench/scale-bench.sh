@@ -24,6 +24,7 @@ trap cleanup EXIT
 
 scripts/install-prerequisites.sh >/dev/null
 scripts/build.sh >/dev/null
+dotnet publish bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 
@@ -57,7 +58,9 @@ PY
 for n in $COUNTS; do
     taltun=$(ip netns exec "$NS" dotnet pwsh -NoLogo -NoProfile -NonInteractive -File bench/Scale.ps1 \
         -ModulePath "$PWD/out/Taltun/Taltun.psd1" -Count "$n" -Directory "$WORK" | tail -n1)
-    echo "taltun $taltun" >>"$WORK/results"
+    # The engine's own cost of one more peer at this size (what the cmdlet calls, without PowerShell's call).
+    engine=$(ip netns exec "$NS" "$WORK/host/Taltun.BenchHost" --config "$WORK/scale-$n.toml" --add-peers 100 --add-first 10.100.0.2 | tail -n1)
+    echo "taltun $taltun ${engine#engine }" >>"$WORK/results"
     echo "wireguard-go peers=$n $(wireguard_go "$n")" >>"$WORK/results"
 done
 
@@ -71,11 +74,11 @@ rows = []
 for line in open(sys.argv[1]):
     kind, *pairs = line.split()
     rows.append((kind, dict(p.split("=") for p in pairs)))
-print("| peers | Taltun: add all (one pipeline) s | per peer ms | one more Add-TaltunPeer ms | one Remove-TaltunPeer ms | status of all s | save s | stop s | start from the saved TOML s | RSS per configured peer KB |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| peers | Taltun: add all (one pipeline) s | per peer ms | one more Add-TaltunPeer ms | one Remove-TaltunPeer ms | engine: one more peer ms | engine: one removed ms | status of all s | save s | stop s | start from the saved TOML s | RSS per configured peer KB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for kind, r in rows:
     if kind == "taltun":
-        print(f"| {r['peers']} | {r['add_all_s']} | {r['add_each_ms']} | {r['add_one_ms']} | {r['remove_one_ms']} | {r['status_s']} | {r['save_s']} | {r['stop_s']} | {r['start_s']} | {r['rss_per_peer_kb']} |")
+        print(f"| {r['peers']} | {r['add_all_s']} | {r['add_each_ms']} | {r['add_one_ms']} | {r['remove_one_ms']} | {float(r['add_one_us']) / 1000:.3f} | {float(r['remove_one_us']) / 1000:.3f} | {r['status_s']} | {r['save_s']} | {r['stop_s']} | {r['start_s']} | {r['rss_per_peer_kb']} |")
 print()
 print("| peers | wireguard-go: wg setconf of all s | one more wg set ms (process start included) | wg show dump s | RSS per configured peer KB |")
 print("|---|---|---|---|---|")

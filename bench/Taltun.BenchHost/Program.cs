@@ -5,6 +5,9 @@
 //                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off] [--queues N]
 //   Taltun.BenchHost --config hub.toml         (runs until SIGTERM; SIGUSR1 collects garbage,
 //                                                SIGUSR2 writes the tunnel's drop counters)
+//   Taltun.BenchHost --config hub.toml --add-peers 100 --add-first 10.64.100.2
+//                     (adds that many new peers one call at a time, then removes them, and prints
+//                      the engine's median cost of one add and one remove at the file's peer count)
 using System.Diagnostics;
 using System.Net;
 using Taltun.Configuration;
@@ -20,6 +23,12 @@ for (int i = 0; i + 1 < args.Length; i += 2)
 using Tunnel tunnel = Tunnel.Start(options.TryGetValue("config", out string? config) ? ConfigurationFile.Load(config).ToOptions() : FromArguments(options));
 Console.WriteLine($"ready {tunnel.PublicKey}");
 Console.Error.WriteLine(string.Join(Environment.NewLine, tunnel.Log.Entries.Select(e => e.Message)));
+
+if (config is not null && options.TryGetValue("add-peers", out string? count))
+{
+    MeasurePeerChanges(tunnel, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), IPAddress.Parse(options["add-first"]));
+    return;
+}
 
 if (config is not null)
 {
@@ -57,6 +66,42 @@ while (Console.ReadLine() is { } line && line != "stop")
             "packets", peers.Sum(p => p.RxPackets + p.TxPackets),
             "bytes", peers.Sum(p => p.RxBytes + p.TxBytes)));
     }
+}
+
+// One peer added and removed through Tunnel's own calls (what Add-TaltunPeer and the control
+// socket call), each timed alone: its one X25519 and its table entries, at this table's size.
+static void MeasurePeerChanges(Tunnel tunnel, int count, IPAddress first)
+{
+    var peers = new List<PeerConfiguration>();
+    uint address = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(first.GetAddressBytes());
+    for (int i = 0; i < count; i++)
+    {
+        using var key = PrivateKey.Generate();
+        byte[] bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, address + (uint)i);
+        peers.Add(new PeerConfiguration { PublicKey = key.PublicKey, VirtualIP = new IPAddress(bytes) });
+    }
+
+    var add = new List<double>();
+    var remove = new List<double>();
+    foreach (PeerConfiguration peer in peers)
+    {
+        long start = Stopwatch.GetTimestamp();
+        tunnel.AddPeer(peer);
+        add.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+    }
+
+    foreach (PeerConfiguration peer in peers)
+    {
+        long start = Stopwatch.GetTimestamp();
+        tunnel.RemovePeer(peer.PublicKey);
+        remove.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+    }
+
+    add.Sort();
+    remove.Sort();
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"engine peers={tunnel.GetStatus().Peers.Count} add_one_us={add[add.Count / 2]:F1} remove_one_us={remove[remove.Count / 2]:F1}"));
 }
 
 static void Collect()
