@@ -22,6 +22,7 @@ for (int i = 0; i + 1 < args.Length; i += 2)
 
 using Tunnel tunnel = Tunnel.Start(options.TryGetValue("config", out string? config) ? ConfigurationFile.Load(config).ToOptions() : FromArguments(options));
 Console.WriteLine($"ready {tunnel.PublicKey}");
+WriteJit();
 Console.Error.WriteLine(string.Join(Environment.NewLine, tunnel.Log.Entries.Select(e => e.Message)));
 
 if (config is not null && options.TryGetValue("add-peers", out string? count))
@@ -43,6 +44,7 @@ if (config is not null)
     using var drops = System.Runtime.InteropServices.PosixSignalRegistration.Create((System.Runtime.InteropServices.PosixSignal)12, context =>
     {
         context.Cancel = true;
+        WriteJit();
         Console.Error.WriteLine("drops " + string.Join(' ', tunnel.GetStatus().Drops.Where(d => d.Value > 0).Select(d => $"{d.Key}={d.Value}")));
     });
     using var terminated = new ManualResetEventSlim();
@@ -103,6 +105,10 @@ static void MeasurePeerChanges(Tunnel tunnel, int count, IPAddress first)
     Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"engine peers={tunnel.GetStatus().Peers.Count} add_one_us={add[add.Count / 2]:F1} remove_one_us={remove[remove.Count / 2]:F1}"));
 }
+
+// What the JIT compiled so far (methods the precompiled code lacked, and hot ones compiled again).
+static void WriteJit() => Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    $"jit methods={System.Runtime.JitInfo.GetCompiledMethodCount()} seconds={System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:F2}"));
 
 static void Collect()
 {
