@@ -34,6 +34,7 @@ internal sealed unsafe class OutboundPath : IDisposable
     private readonly int[] _lengths = new int[Tuning.OutboundSlots];
     private readonly SendBatch _batch;
     private readonly bool _clampMss;
+    private int _lastBurst;
 
     private readonly int _queue;
 
@@ -55,17 +56,37 @@ internal sealed unsafe class OutboundPath : IDisposable
     /// <summary>Reads what waits on the TUN queue (up to a batch), encrypts and sends it.</summary>
     public PumpResult Pump()
     {
-        int count = _superPacket is null ? ReadBurst() : ReadSuperPackets();
-        if (count == 0)
+        int first = 0;
+        if (_lastBurst <= 1)
+        {
+            // Sparse traffic (the last burst was a lone packet: a ping, a keystroke, a request)
+            // sends its packet before looking for a second, so the read that finds the queue
+            // empty is not on that packet's way out. Bulk traffic reads whole batches first.
+            first = Read(1);
+            if (first == 0)
+            {
+                return PumpResult.Empty;
+            }
+
+            EncryptAndSend(first);
+        }
+
+        int count = Read(Tuning.BatchSize);
+        _lastBurst = first + count;
+        if (count > 0)
+        {
+            EncryptAndSend(count);
+        }
+        else if (first == 0)
         {
             return PumpResult.Empty;
         }
 
-        EncryptAndSend(count);
-
         // A burst ends when the queue is empty or the batch is full.
         return count < Tuning.BatchSize ? PumpResult.Drained : PumpResult.Full;
     }
+
+    private int Read(int limit) => _superPacket is null ? ReadBurst(limit) : ReadSuperPackets(limit);
 
     public void Dispose()
     {
@@ -74,10 +95,10 @@ internal sealed unsafe class OutboundPath : IDisposable
         _batch.Dispose();
     }
 
-    private int ReadBurst()
+    private int ReadBurst(int limit)
     {
         int count = 0;
-        while (count < Tuning.BatchSize)
+        while (count < limit)
         {
             int length = _tun.Read(_queue, _slots.Pointer(count) + TransportHeaderSize, PacketCapacity, out int errno);
             if (length > 0)
@@ -94,10 +115,10 @@ internal sealed unsafe class OutboundPath : IDisposable
     }
 
     /// <summary>Reads with a virtio header: each read is split into as many slots as it needs.</summary>
-    private int ReadSuperPackets()
+    private int ReadSuperPackets(int limit)
     {
         int count = 0;
-        while (count < Tuning.BatchSize)
+        while (count < limit)
         {
             int length = _tun.Read(_queue, _superPacket!.Pointer(0), _superPacket.SlotSize, out int errno);
             if (length <= VirtioNetHeader.Size)

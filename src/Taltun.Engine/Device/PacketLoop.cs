@@ -12,7 +12,7 @@ namespace Taltun.Device;
 ///      packet on);
 ///   2. read the TUN queue: encrypt and send — so that reply leaves on this thread, with no
 ///      wake-up of another;
-///   3. while a batch came back full, turn again; once both are drained, sleep in one poll on
+///   3. while a batch came back full, turn again; once both are drained, sleep in one wait on
 ///      both (and the shutdown eventfd), and on waking serve only what is ready.
 /// A peer's datagrams all reach one socket of the group (the kernel hashes the source), so each
 /// peer's traffic, both ways, stays on one loop. Not thread-safe: one thread runs <see cref="Run"/>.
@@ -32,11 +32,12 @@ internal sealed class PacketLoop : IDisposable
     /// <summary>The thread body: returns when shutdown is signalled.</summary>
     public void Run(ShutdownSignal shutdown)
     {
+        using var watch = new ReadinessWatch(shutdown, _inbound?.Socket, _outbound?.Queue);
         Readiness ready = Readiness.Both;
         while (true)
         {
             PumpResult received = (ready & Readiness.First) != 0 && _inbound is not null ? _inbound.Pump() : PumpResult.Empty;
-            // After a write to the TUN device its reply may wait already, whatever the poll said.
+            // After a write to the TUN device its reply may wait already, whatever the wait said.
             bool readTun = (ready & Readiness.Second) != 0 || received != PumpResult.Empty;
             PumpResult sent = readTun && _outbound is not null ? _outbound.Pump() : PumpResult.Empty;
             if (received == PumpResult.Full || sent == PumpResult.Full)
@@ -45,7 +46,7 @@ internal sealed class PacketLoop : IDisposable
                 continue;
             }
 
-            ready = shutdown.WaitReadable(_inbound?.Socket, _outbound?.Queue, -1);
+            ready = watch.Wait(-1);
             if (ready == Readiness.Shutdown)
             {
                 return;

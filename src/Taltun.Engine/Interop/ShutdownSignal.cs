@@ -3,8 +3,9 @@ using Taltun.Foundation;
 namespace Taltun.Interop;
 
 /// <summary>
-/// An eventfd that every I/O loop polls beside its own descriptor: signalling it once wakes all
-/// of them for good (it is never read), so no loop needs a timeout to notice shutdown.
+/// An eventfd that every I/O loop waits on beside its own descriptors (<see cref="Wait"/>, or a
+/// packet loop's <see cref="ReadinessWatch"/>): signalling it once wakes all of them for good (it
+/// is never read), so no loop needs a timeout to notice shutdown.
 /// Thread-safe.
 /// </summary>
 internal sealed class ShutdownSignal : IDisposable
@@ -23,6 +24,9 @@ internal sealed class ShutdownSignal : IDisposable
     }
 
     public bool IsSignalled => Volatile.Read(ref _signalled);
+
+    /// <summary>The eventfd, for a wait set of its own (<see cref="ReadinessWatch"/>).</summary>
+    public FileDescriptor Descriptor => _fd;
 
     private bool _signalled;
 
@@ -56,37 +60,20 @@ internal sealed class ShutdownSignal : IDisposable
     /// or shutdown is signalled; returns false on shutdown, true otherwise (also after a
     /// <see cref="Nudge"/>, when <paramref name="fd"/> may not be ready).
     /// </summary>
-    public bool Wait(FileDescriptor fd, short events) =>
-        Poll(fd, events, null, -1) != Readiness.Shutdown;
-
-    /// <summary>
-    /// Waits up to <paramref name="timeoutMilliseconds"/> (-1: for ever, 0: not at all) until
-    /// <paramref name="first"/> or <paramref name="second"/> (either may be null) is readable, or
-    /// shutdown is signalled. Returns which are readable, <see cref="Readiness.None"/> on a timeout,
-    /// <see cref="Readiness.Shutdown"/> on shutdown, and <see cref="Readiness.Both"/> after a
-    /// <see cref="Nudge"/> (the caller tries both and waits again).
-    /// </summary>
-    public Readiness WaitReadable(FileDescriptor? first, FileDescriptor? second, int timeoutMilliseconds) =>
-        Poll(first, Libc.POLLIN, second, timeoutMilliseconds);
-
-    private unsafe Readiness Poll(FileDescriptor? first, short events, FileDescriptor? second, int timeoutMilliseconds)
+    public unsafe bool Wait(FileDescriptor fd, short events)
     {
-        bool addedFirst = false;
-        bool addedSecond = false;
+        bool addedFd = false;
         bool addedSelf = false;
         try
         {
-            first?.DangerousAddRef(ref addedFirst);
-            second?.DangerousAddRef(ref addedSecond);
+            fd.DangerousAddRef(ref addedFd);
             _fd.DangerousAddRef(ref addedSelf);
-            Libc.PollFd* set = stackalloc Libc.PollFd[3];
+            Libc.PollFd* set = stackalloc Libc.PollFd[2];
             set[0] = new Libc.PollFd { Fd = _fd.Number, Events = Libc.POLLIN };
-            // poll skips an entry with a negative descriptor.
-            set[1] = new Libc.PollFd { Fd = first?.Number ?? -1, Events = events };
-            set[2] = new Libc.PollFd { Fd = second?.Number ?? -1, Events = Libc.POLLIN };
+            set[1] = new Libc.PollFd { Fd = fd.Number, Events = events };
             while (true)
             {
-                int ready = Libc.Poll(set, 3, timeoutMilliseconds);
+                int ready = Libc.Poll(set, 2, -1);
                 if (ready < 0 && Errno.Last == Errno.EINTR)
                 {
                     continue;
@@ -97,12 +84,7 @@ internal sealed class ShutdownSignal : IDisposable
                     throw new TunnelException(TunnelError.System, $"poll failed ({Errno.Describe(Errno.Last)}).");
                 }
 
-                if (set[0].Revents != 0)
-                {
-                    return IsSignalled ? Readiness.Shutdown : Readiness.Both;
-                }
-
-                return (set[1].Revents != 0 ? Readiness.First : Readiness.None) | (set[2].Revents != 0 ? Readiness.Second : Readiness.None);
+                return set[0].Revents == 0 || !IsSignalled;
             }
         }
         finally
@@ -112,28 +94,12 @@ internal sealed class ShutdownSignal : IDisposable
                 _fd.DangerousRelease();
             }
 
-            if (addedSecond)
+            if (addedFd)
             {
-                second!.DangerousRelease();
-            }
-
-            if (addedFirst)
-            {
-                first!.DangerousRelease();
+                fd.DangerousRelease();
             }
         }
     }
 
     public void Dispose() => _fd.Dispose();
-}
-
-/// <summary>What <see cref="ShutdownSignal.WaitReadable"/> found ready.</summary>
-[Flags]
-internal enum Readiness
-{
-    None = 0,
-    First = 1,
-    Second = 2,
-    Both = First | Second,
-    Shutdown = 4,
 }

@@ -2,58 +2,47 @@ using Taltun.Interop;
 
 namespace Taltun.Tests.Interop;
 
-/// <summary>The one poll the packet loops sleep in: two descriptors and the shutdown eventfd.</summary>
+/// <summary>The shutdown eventfd: a single-descriptor wait (a socket waiting to send) and how shutdown ends it.</summary>
 public sealed class ShutdownSignalTests : IDisposable
 {
     private readonly ShutdownSignal _shutdown = new();
-    private readonly FileDescriptor _first = EventFd();
-    private readonly FileDescriptor _second = EventFd();
+    private readonly FileDescriptor _fd = TestDescriptors.EventFd();
 
     [Fact]
-    public void SaysWhichOfTwoDescriptorsIsReadable()
+    public async Task AWaitEndsWhenItsDescriptorIsReady()
     {
-        Assert.Equal(Readiness.None, _shutdown.WaitReadable(_first, _second, 0));
+        var waiter = Task.Run(() => _shutdown.Wait(_fd, Libc.POLLIN));
+        await Task.Delay(50);
+        Assert.False(waiter.IsCompleted);
 
-        Post(_second);
-        Assert.Equal(Readiness.Second, _shutdown.WaitReadable(_first, _second, 0));
-        Assert.Equal(Readiness.Second, _shutdown.WaitReadable(_first, _second, -1));
-
-        Post(_first);
-        Assert.Equal(Readiness.Both, _shutdown.WaitReadable(_first, _second, -1));
+        TestDescriptors.Post(_fd);
+        Assert.True(await waiter);
     }
 
     [Fact]
-    public void AMissingDescriptorIsNeverReady()
+    public async Task ShutdownEndsAWaitAndEveryLaterOne()
     {
-        Post(_first);
-        Assert.Equal(Readiness.None, _shutdown.WaitReadable(null, _second, 0));
-        Assert.Equal(Readiness.First, _shutdown.WaitReadable(_first, null, 0));
-    }
-
-    [Fact]
-    public async Task ShutdownWinsOverReadyDescriptorsAndWakesASleeper()
-    {
-        var sleeper = Task.Run(() => _shutdown.WaitReadable(_first, _second, -1));
+        var waiter = Task.Run(() => _shutdown.Wait(_fd, Libc.POLLIN));
         _shutdown.Signal();
-        Assert.Equal(Readiness.Shutdown, await sleeper);
+        Assert.False(await waiter);
 
-        Post(_first);
-        Assert.Equal(Readiness.Shutdown, _shutdown.WaitReadable(_first, _second, 0));
-        Assert.False(_shutdown.Wait(_first, Libc.POLLIN));
+        TestDescriptors.Post(_fd);
+        Assert.False(_shutdown.Wait(_fd, Libc.POLLIN));
+        Assert.True(_shutdown.IsSignalled);
+    }
+
+    [Fact]
+    public async Task ANudgeEndsAWaitWithoutShuttingDown()
+    {
+        var waiter = Task.Run(() => _shutdown.Wait(_fd, Libc.POLLIN));
+        _shutdown.Nudge(TimeSpan.FromMilliseconds(50));
+        Assert.True(await waiter);
+        Assert.False(_shutdown.IsSignalled);
     }
 
     public void Dispose()
     {
-        _first.Dispose();
-        _second.Dispose();
+        _fd.Dispose();
         _shutdown.Dispose();
-    }
-
-    private static FileDescriptor EventFd() => new(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK));
-
-    private static unsafe void Post(FileDescriptor fd)
-    {
-        ulong one = 1;
-        Assert.Equal(sizeof(ulong), (int)Libc.Write(fd, (byte*)&one, sizeof(ulong)));
     }
 }
