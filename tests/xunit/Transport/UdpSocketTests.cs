@@ -110,6 +110,58 @@ public sealed unsafe class UdpSocketTests : IDisposable
         receiver.Dispose();
     }
 
+    [Fact]
+    public void ABatchReceivesACoalescedTrainWhereALoneDatagramWasBefore()
+    {
+        // A lone datagram comes with no control message, so the kernel sets that header's control
+        // length to 0; the next receive into the same header must offer the full buffer again,
+        // or the train's segment size is cut off and the train read as one datagram.
+        UdpSocket receiver = Open();
+        Assert.True(receiver.ReceiveCoalescing, "this kernel has UDP GRO");
+        UdpSocket sender = Open();
+        using var batch = new SendBatch(sender.DualStack);
+        var target = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, receiver.Port));
+        byte[] payload = [.. Enumerable.Range(0, 1200).Select(i => (byte)i)];
+        using var received = new ReceiveBatch(slotSize: 65536);
+        fixed (byte* data = payload)
+        {
+            batch.Add(data, 100, target);
+            sender.Send(batch);
+            Assert.Equal(100, Assert.Single(ReceiveDatagrams(receiver, received, 1)));
+
+            for (int i = 0; i < 10; i++)
+            {
+                batch.Add(data, payload.Length, target);
+            }
+
+            sender.Send(batch);
+        }
+
+        Assert.Equal(Enumerable.Repeat(1200, 10), ReceiveDatagrams(receiver, received, 10));
+        sender.Dispose();
+        receiver.Dispose();
+    }
+
+    private static List<int> ReceiveDatagrams(UdpSocket receiver, ReceiveBatch batch, int expected)
+    {
+        var sizes = new List<int>();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (sizes.Count < expected && DateTime.UtcNow < deadline)
+        {
+            int count = receiver.Receive(batch, out _);
+            for (int i = 0; i < count; i++)
+            {
+                int size = batch.SegmentSize(i);
+                for (int offset = 0; offset < batch.Length(i); offset += size)
+                {
+                    sizes.Add(Math.Min(size, batch.Length(i) - offset));
+                }
+            }
+        }
+
+        return sizes;
+    }
+
     public void Dispose()
     {
         _shutdown.Dispose();
