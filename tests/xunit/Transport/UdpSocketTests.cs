@@ -69,11 +69,8 @@ public sealed unsafe class UdpSocketTests : IDisposable
     [Fact]
     public void CoalescedReceivesAreCutBackIntoDatagrams()
     {
-        UdpSocket receiver = Open();
-        Assert.True(receiver.ReceiveCoalescing, "this kernel has UDP GRO");
-        UdpSocket sender = Open();
+        (UdpSocket receiver, UdpSocket sender, UdpEndpoint target) = CoalescingPair();
         using var batch = new SendBatch(sender.DualStack);
-        var target = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, receiver.Port));
         byte[] payload = [.. Enumerable.Range(0, 1200).Select(i => (byte)i)];
         fixed (byte* data = payload)
         {
@@ -116,12 +113,9 @@ public sealed unsafe class UdpSocketTests : IDisposable
         // A lone datagram comes with no control message, so the kernel sets that header's control
         // length to 0; the next receive into the same header must offer the full buffer again,
         // or the train's segment size is cut off and the train read as one datagram.
-        UdpSocket receiver = Open();
-        Assert.True(receiver.ReceiveCoalescing, "this kernel has UDP GRO");
-        UdpSocket sender = Open();
+        (UdpSocket receiver, UdpSocket sender, UdpEndpoint target) = CoalescingPair();
         using var batch = new SendBatch(sender.DualStack);
-        var target = new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, receiver.Port));
-        byte[] payload = [.. Enumerable.Range(0, 1200).Select(i => (byte)i)];
+        byte[] payload = new byte[1200];
         using var received = new ReceiveBatch(slotSize: 65536);
         fixed (byte* data = payload)
         {
@@ -140,6 +134,14 @@ public sealed unsafe class UdpSocketTests : IDisposable
         Assert.Equal(Enumerable.Repeat(1200, 10), ReceiveDatagrams(receiver, received, 10));
         sender.Dispose();
         receiver.Dispose();
+    }
+
+    /// <summary>A receiver with UDP GRO on and a sender, both on the namespace's loopback.</summary>
+    private (UdpSocket Receiver, UdpSocket Sender, UdpEndpoint Target) CoalescingPair()
+    {
+        UdpSocket receiver = Open();
+        Assert.True(receiver.ReceiveCoalescing, "this kernel has UDP GRO");
+        return (receiver, Open(), new UdpEndpoint(new IPEndPoint(IPAddress.Loopback, receiver.Port)));
     }
 
     private static List<int> ReceiveDatagrams(UdpSocket receiver, ReceiveBatch batch, int expected)
