@@ -21,18 +21,22 @@ internal sealed class PacketLoop : IDisposable
 {
     private readonly InboundPath? _inbound;
     private readonly OutboundPath? _outbound;
+    private readonly ReadinessWatch _watch;
 
-    /// <summary>A loop over a socket, a TUN queue, or (the usual case) both.</summary>
-    public PacketLoop(InboundPath? inbound, OutboundPath? outbound)
+    /// <summary>
+    /// A loop over a socket, a TUN queue, or (the usual case) both. Its wait set is made here, on
+    /// the starting thread, so a failure to make one fails the start instead of a loop.
+    /// </summary>
+    public PacketLoop(InboundPath? inbound, OutboundPath? outbound, ShutdownSignal shutdown)
     {
         _inbound = inbound;
         _outbound = outbound;
+        _watch = new ReadinessWatch(shutdown, inbound?.Socket, outbound?.Queue);
     }
 
     /// <summary>The thread body: returns when shutdown is signalled.</summary>
-    public void Run(ShutdownSignal shutdown)
+    public void Run()
     {
-        using var watch = new ReadinessWatch(shutdown, _inbound?.Socket, _outbound?.Queue);
         Readiness ready = Readiness.Both;
         while (true)
         {
@@ -46,7 +50,7 @@ internal sealed class PacketLoop : IDisposable
                 continue;
             }
 
-            ready = watch.Wait(-1);
+            ready = _watch.Wait(-1);
             if (ready == Readiness.Shutdown)
             {
                 return;
@@ -56,6 +60,7 @@ internal sealed class PacketLoop : IDisposable
 
     public void Dispose()
     {
+        _watch.Dispose();
         _inbound?.Dispose();
         _outbound?.Dispose();
     }

@@ -79,7 +79,8 @@ public sealed partial class Tunnel : IDisposable
         int queues = tun.Queues.Count;
         _loops = [.. Enumerable.Range(0, Math.Max(queues, sockets.Length)).Select(i => new PacketLoop(
             i < sockets.Length ? new InboundPath(_core, tun, i % queues, sockets[i], _handshakeQueue, local, log, options.ClampMss, options.Relay) : null,
-            i < queues ? new OutboundPath(_core, tun, i, sockets[i % sockets.Length], log, options.ClampMss) : null))];
+            i < queues ? new OutboundPath(_core, tun, i, sockets[i % sockets.Length], log, options.ClampMss) : null,
+            shutdown))];
         _running = new RunningConfiguration(options.Configuration ?? Describe(options));
         Started = time.GetUtcNow();
         NetworkNamespaceId = NetworkNamespaceThread.CurrentId();
@@ -322,7 +323,7 @@ public sealed partial class Tunnel : IDisposable
         for (int i = 0; i < _loops.Length; i++)
         {
             PacketLoop loop = _loops[i];
-            StartThread($"packets{i}", () => loop.Run(_shutdown));
+            StartThread($"packets{i}", loop.Run);
         }
     }
 

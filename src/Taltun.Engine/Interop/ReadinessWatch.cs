@@ -20,6 +20,7 @@ internal sealed unsafe class ReadinessWatch : IDisposable
     private readonly ShutdownSignal _shutdown;
     private readonly FileDescriptor? _first;
     private readonly FileDescriptor? _second;
+    private int _generation;
 
     public ReadinessWatch(ShutdownSignal shutdown, FileDescriptor? first, FileDescriptor? second)
     {
@@ -34,6 +35,7 @@ internal sealed unsafe class ReadinessWatch : IDisposable
         _first = first;
         _second = second;
         Add(shutdown.Descriptor, ShutdownTag);
+        _generation = shutdown.Generation;
         Register();
     }
 
@@ -46,6 +48,16 @@ internal sealed unsafe class ReadinessWatch : IDisposable
     /// </summary>
     public Readiness Wait(int timeoutMilliseconds)
     {
+        int generation = _shutdown.Generation;
+        if (generation != _generation)
+        {
+            // A descriptor may name a new file now (a socket replaced under its number), which
+            // this set does not watch yet; checked on every wait, not only when a nudge wakes
+            // us, since a loop kept busy by full batches may never sleep while the nudge lasts.
+            _generation = generation;
+            Register();
+        }
+
         Libc.EpollEvent* events = stackalloc Libc.EpollEvent[3];
         while (true)
         {
@@ -66,15 +78,8 @@ internal sealed unsafe class ReadinessWatch : IDisposable
                 switch (events[i].Data)
                 {
                     case ShutdownTag:
-                        if (_shutdown.IsSignalled)
-                        {
-                            return Readiness.Shutdown;
-                        }
-
-                        // A nudge: a descriptor may now name a new file (a socket replaced under
-                        // its number), which this set does not watch yet.
-                        Register();
-                        return Readiness.Both;
+                        // A nudge: the caller tries both and waits again, registering anew.
+                        return _shutdown.IsSignalled ? Readiness.Shutdown : Readiness.Both;
                     case FirstTag:
                         ready |= Readiness.First;
                         break;

@@ -25,6 +25,15 @@ internal sealed class ShutdownSignal : IDisposable
 
     public bool IsSignalled => Volatile.Read(ref _signalled);
 
+    /// <summary>
+    /// How many times descriptors may have moved under their numbers (each <see cref="Nudge"/>):
+    /// a waiter that registered them with the kernel (<see cref="ReadinessWatch"/>) registers them
+    /// again when this changes, even if it was too busy to be woken by the nudge itself.
+    /// </summary>
+    public int Generation => Volatile.Read(ref _generation);
+
+    private int _generation;
+
     /// <summary>The eventfd, for a wait set of its own (<see cref="ReadinessWatch"/>).</summary>
     public FileDescriptor Descriptor => _fd;
 
@@ -46,12 +55,19 @@ internal sealed class ShutdownSignal : IDisposable
     /// </summary>
     public unsafe void Nudge(TimeSpan hold)
     {
+        Interlocked.Increment(ref _generation);
         ulong value = 1;
         Libc.Write(_fd, (byte*)&value, sizeof(ulong));
         Thread.Sleep(hold);
         if (!IsSignalled)
         {
             Libc.Read(_fd, (byte*)&value, sizeof(ulong));
+            if (IsSignalled)
+            {
+                // A stop came between the check and the read, which cleared its wake: wake again.
+                value = 1;
+                Libc.Write(_fd, (byte*)&value, sizeof(ulong));
+            }
         }
     }
 

@@ -100,11 +100,11 @@ internal sealed unsafe class UdpSocket : IDisposable
             {
                 group[i].TakePlaceOf(moved[i]);
             }
-
-            shutdown.Nudge(TimeSpan.FromMilliseconds(50));
         }
         finally
         {
+            // Also when a move failed part way: the sockets moved so far are new files too.
+            shutdown.Nudge(TimeSpan.FromMilliseconds(50));
             foreach (UdpSocket socket in moved)
             {
                 socket.Dispose();

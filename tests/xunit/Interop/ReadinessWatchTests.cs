@@ -58,12 +58,38 @@ public sealed class ReadinessWatchTests : IDisposable
         using var watch = new ReadinessWatch(_shutdown, _first, _second);
         using FileDescriptor replacement = TestDescriptors.EventFd();
         Assert.Equal(_first.Number, Libc.Dup3(replacement.Number, _first.Number, Libc.O_CLOEXEC));
-        var nudge = Task.Run(() => _shutdown.Nudge(TimeSpan.FromMilliseconds(50)));
-        Assert.Equal(Readiness.Both, watch.Wait(-1));
+        var nudge = Task.Run(() => _shutdown.Nudge(TimeSpan.FromMilliseconds(500)));
+        Assert.Equal(Readiness.Both, watch.Wait(5000));
         await nudge;
 
         TestDescriptors.Post(_first);
         Assert.Equal(Readiness.First, watch.Wait(0));
+    }
+
+    [Fact]
+    public void ADescriptorReplacedWhileTheLoopWasBusyIsWatchedAtItsNextWait()
+    {
+        // A loop kept busy by full batches may not wait at all while a nudge lasts: the move must
+        // not depend on it being woken.
+        using var watch = new ReadinessWatch(_shutdown, _first, _second);
+        using FileDescriptor replacement = TestDescriptors.EventFd();
+        Assert.Equal(_first.Number, Libc.Dup3(replacement.Number, _first.Number, Libc.O_CLOEXEC));
+        _shutdown.Nudge(TimeSpan.FromMilliseconds(10));
+
+        TestDescriptors.Post(_first);
+        Assert.Equal(Readiness.First, watch.Wait(100));
+    }
+
+    [Fact]
+    public async Task AStopDuringANudgeStillWakesEveryWaiter()
+    {
+        using var watch = new ReadinessWatch(_shutdown, _first, _second);
+        var nudge = Task.Run(() => _shutdown.Nudge(TimeSpan.FromMilliseconds(100)));
+        await Task.Delay(20);
+        _shutdown.Signal();
+        await nudge;
+
+        Assert.Equal(Readiness.Shutdown, watch.Wait(1000));
     }
 
     public void Dispose()

@@ -34,9 +34,11 @@ public sealed class ShutdownSignalTests : IDisposable
     [Fact]
     public async Task ANudgeEndsAWaitWithoutShuttingDown()
     {
-        var waiter = Task.Run(() => _shutdown.Wait(_fd, Libc.POLLIN));
-        _shutdown.Nudge(TimeSpan.FromMilliseconds(50));
-        Assert.True(await waiter);
+        // This thread waits at once; the nudge holds its wake long enough to be seen even if it
+        // comes first.
+        var nudge = Task.Run(() => _shutdown.Nudge(TimeSpan.FromMilliseconds(500)));
+        Assert.True(_shutdown.Wait(_fd, Libc.POLLIN));
+        await nudge;
         Assert.False(_shutdown.IsSignalled);
     }
 
