@@ -67,6 +67,32 @@ public sealed class HandshakeQueueTests
     }
 
     [Fact]
+    public async Task AHandshakeThreadCountsAnExpiredMessageAndAnswersNothing()
+    {
+        // The message would fail its mac1 anyway (all zeros): were it processed, it would count
+        // as BadMac1, not as a timeout. The socket is never touched for an expired message.
+        var time = new ManualTimeProvider();
+        using var key = Taltun.Crypto.PrivateKey.Generate();
+        using var core = new ProtocolCore(key, time);
+        using var queue = new HandshakeQueue(time);
+        var workers = new HandshakeWorkers(core, queue, new TunnelLog(time));
+        queue.TryEnqueue(MessageType.Initiation, Initiation, Source, null!);
+        time.Advance(Tuning.HandshakeQueueMaxWait + TimeSpan.FromSeconds(1));
+
+        using var stopping = new CancellationTokenSource();
+        var worker = Task.Run(() => workers.Run(stopping.Token));
+        for (int i = 0; i < 500 && core.Drops[DropReason.HandshakeQueueTimeout] == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        await stopping.CancelAsync();
+        await worker;
+        Assert.Equal(1, core.Drops[DropReason.HandshakeQueueTimeout]);
+        Assert.Equal(0, core.Drops[DropReason.BadMac1]);
+    }
+
+    [Fact]
     public void ABufferReusedForANewMessageIsNotExpired()
     {
         var time = new ManualTimeProvider();
