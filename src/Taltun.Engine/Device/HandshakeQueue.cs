@@ -20,10 +20,17 @@ internal sealed class HandshakeQueue : IDisposable
     private readonly ConcurrentBag<QueuedMessage> _free = [];
     private readonly SemaphoreSlim _available = new(0);
     private readonly TimeProvider _time;
+    private readonly long _underLoadHold;
+    private readonly long _maxWait;
     private int _count;
     private long _underLoadUntil;
 
-    public HandshakeQueue(TimeProvider time) => _time = time;
+    public HandshakeQueue(TimeProvider time)
+    {
+        _time = time;
+        _underLoadHold = (long)(Tuning.UnderLoadHold.TotalSeconds * time.TimestampFrequency);
+        _maxWait = (long)(Tuning.HandshakeQueueMaxWait.TotalSeconds * time.TimestampFrequency);
+    }
 
     /// <summary>Messages waiting now.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -80,11 +87,11 @@ internal sealed class HandshakeQueue : IDisposable
         long now = _time.GetTimestamp();
         if (Interlocked.Decrement(ref _count) + 1 >= Tuning.UnderLoadQueueDepth)
         {
-            Volatile.Write(ref _underLoadUntil, now + (long)(Tuning.UnderLoadHold.TotalSeconds * _time.TimestampFrequency));
+            Volatile.Write(ref _underLoadUntil, now + _underLoadHold);
         }
 
         underLoad = now < Volatile.Read(ref _underLoadUntil);
-        item.Expired = now - item.Queued > (long)(Tuning.HandshakeQueueMaxWait.TotalSeconds * _time.TimestampFrequency);
+        item.Expired = now - item.Queued > _maxWait;
         return item;
     }
 
