@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Round-trip time, throughput and CPU of Taltun next to raw veth and Debian's wireguard-go, with
-# every path up at once on one veth pair between two network namespaces this script creates (and
-# deletes, also on failure), measured in alternating rounds so that the machine's noise falls on
-# every path alike. Only addresses inside those namespaces are used.
+# Round-trip time, throughput and CPU of Taltun next to raw veth, the floor relay
+# (bench/floor-relay.c: no encryption, no protocol) and Debian's wireguard-go, with every path up at
+# once on one veth pair between two network namespaces this script creates (and deletes, also on
+# failure), measured in alternating rounds so that the machine's noise falls on every path alike.
+# Only addresses inside those namespaces are used.
 #
 #   sudo bench/latency-bench.sh [rounds, default 5] [pings per run, default 200] [iperf3 seconds, default 3; 0: no throughput]
 #   TALTUN_BENCH_COMPARE="REV …" sudo bench/latency-bench.sh     # also: Taltun as of each git revision, a path each
@@ -15,6 +16,8 @@
 # share of one core, both ends of the tunnel added up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/two-namespaces.sh
+. bench/two-namespaces.sh
 
 ROUNDS="${1:-5}"
 PINGS="${2:-200}"
@@ -27,11 +30,7 @@ PIDS=()
 BASES=()
 
 cleanup() {
-    exec 7>&- 2>/dev/null || true
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    ip netns delete "$A" 2>/dev/null || true
-    ip netns delete "$B" 2>/dev/null || true
+    stop_two_namespaces "$A" "$B"
     rm -f /var/run/wireguard/latwg$$?.sock
     for base in "${BASES[@]}"; do git worktree remove --force "$base" 2>/dev/null || true; done
     rm -rf "$WORK"
@@ -41,7 +40,7 @@ trap 'exit 1' INT TERM
 
 scripts/install-prerequisites.sh >/dev/null
 
-# Paths: "name address pid-of-A pid-of-B"; raw veth first, wireguard-go last.
+# Paths: "name address pid-of-A pid-of-B"; raw veth first, then each Taltun build, the floor relay, wireguard-go last.
 PATHS=()
 declare -A HOSTS=()
 HOSTS[taltun]="$WORK/host"
@@ -52,15 +51,7 @@ for rev in ${TALTUN_BENCH_COMPARE:-}; do
     dotnet publish "$WORK/base-$rev/bench/Taltun.BenchHost" -c Release -o "$WORK/host-$rev" >/dev/null
 done
 
-ip netns add "$A"
-ip netns add "$B"
-ip -n "$A" link set lo up
-ip -n "$B" link set lo up
-ip link add latv-a netns "$A" type veth peer name latv-b netns "$B"
-ip -n "$A" address add 10.97.0.1/24 dev latv-a
-ip -n "$B" address add 10.97.0.2/24 dev latv-b
-ip -n "$A" link set latv-a up
-ip -n "$B" link set latv-b up
+veth_pair "$A" "$B" latv
 PATHS+=("raw-veth 10.97.0.1 - -")
 
 keyA="$(wg genkey)"; keyB="$(wg genkey)"
@@ -96,6 +87,12 @@ for variant in "${variants[@]}"; do
     # shellcheck disable=SC2086 # the arguments are words
     [ -n "$variant" ] && start_taltun "taltun[${variant%%=*}]" "$WORK/host" ${variant#*=}
 done
+
+# The floor: a relay in C that only moves packets between a TUN device and a UDP socket (no
+# encryption, no protocol), the least any tunnel that sleeps between packets can add.
+build_floor_relay "$WORK/floor-relay"
+start_floor_relay "$WORK/floor-relay" "$A" "$B" latfloor
+PATHS+=("floor 10.0.2.1 ${PIDS[-2]} ${PIDS[-1]}")
 
 for side in a b; do
     ns="$A"; [ "$side" = b ] && ns="$B"
@@ -134,6 +131,12 @@ cpu_ns() { # pid … → CPU time of the processes (threads that ended included)
     done
     echo "$total"
 }
+
+# Warm every path first: a Taltun just started still runs code the runtime has not optimised yet.
+for path in "${PATHS[@]}"; do
+    read -r _ address _ _ <<<"$path"
+    ip netns exec "$B" ping -q -c 1000 -i 0.002 "$address" >/dev/null
+done
 
 count=${#PATHS[@]}
 for round in $(seq "$ROUNDS"); do
