@@ -3,11 +3,12 @@
 // to the other end, and writes what the socket gives to the TUN device. No encryption, no
 // protocol, no batching, no offloads: what is left of a round trip is the wake-ups and system
 // calls every tunnel that sleeps between packets pays. bench/latency-bench.sh runs it as the
-// "floor" path, beside Taltun and wireguard-go.
+// "floor" path, beside Taltun and wireguard-go; bench/echo-trace.sh traces it beside Taltun.
 //
 //   floor-relay TUN-NAME LOCAL-PORT PEER-IPV4 PEER-PORT     (root or CAP_NET_ADMIN; runs until killed)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -60,18 +61,38 @@ int main(int argc, char **argv)
         return fail("epoll");
 
     static char packet[65536];
+    unsigned long dropped = 0;  // never reported: the relay only has to move packets
     for (;;) {
         struct epoll_event ready[2];
         int count = epoll_wait(epoll, ready, 2, -1);
+        if (count < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail("epoll_wait");
+        }
+
+        // As a tunnel's loop does: serve what is ready, read the TUN device again after writing
+        // to it (the reply to a packet just written is usually waiting there already), and look
+        // at both sides once more after anything moved, before sleeping again.
+        int socket_ready = 0, tun_ready = 0;
         for (int i = 0; i < count; i++) {
+            socket_ready |= ready[i].data.u32 == FROM_SOCKET;
+            tun_ready |= ready[i].data.u32 == FROM_TUN;
+        }
+        while (socket_ready || tun_ready) {
+            int wrote = 0, sent = 0;
             ssize_t length;
-            if (ready[i].data.u32 == FROM_TUN) {
-                while ((length = read(tun, packet, sizeof packet)) > 0)
-                    sendto(udp, packet, length, 0, (struct sockaddr *)&peer, sizeof peer);
-            } else {
-                while ((length = recv(udp, packet, sizeof packet, 0)) > 0)
-                    write(tun, packet, length);
+            while (socket_ready && (length = recv(udp, packet, sizeof packet, 0)) > 0) {
+                if (write(tun, packet, length) < 0)
+                    dropped++;  // as a tunnel drops what its TUN device refuses
+                wrote = 1;
             }
+            while ((tun_ready || wrote) && (length = read(tun, packet, sizeof packet)) > 0) {
+                if (sendto(udp, packet, length, 0, (struct sockaddr *)&peer, sizeof peer) < 0)
+                    dropped++;  // a full socket buffer under a flood: dropped, as UDP does
+                sent = 1;
+            }
+            socket_ready = tun_ready = wrote || sent;
         }
     }
 }

@@ -45,6 +45,7 @@ PATHS=()
 declare -A HOSTS=()
 HOSTS[taltun]="$WORK/host"
 dotnet publish bench/Taltun.BenchHost -c Release -o "$WORK/host" >/dev/null
+build_floor_relay "$WORK/floor-relay"
 for rev in ${TALTUN_BENCH_COMPARE:-}; do
     git worktree add --detach "$WORK/base-$rev" "$rev" >/dev/null 2>&1
     BASES+=("$WORK/base-$rev")
@@ -90,7 +91,6 @@ done
 
 # The floor: a relay in C that only moves packets between a TUN device and a UDP socket (no
 # encryption, no protocol), the least any tunnel that sleeps between packets can add.
-build_floor_relay "$WORK/floor-relay"
 start_floor_relay "$WORK/floor-relay" "$A" "$B" latfloor
 PATHS+=("floor 10.0.2.1 ${PIDS[-2]} ${PIDS[-1]}")
 

@@ -42,12 +42,22 @@ start_floor_relay() { # relay-binary namespace-a namespace-b interface
     ip netns exec "$3" ping -c 3 -i 0.2 -W 2 10.0.2.1 >/dev/null
 }
 
-# For a script's EXIT trap: closes the hold pipe (descriptor 7), kills every process in PIDS,
-# and deletes namespaces $1 and $2.
+# For a script's EXIT trap: closes the hold pipe (descriptor 7), stops every process in PIDS
+# (SIGTERM, then SIGKILL after 5 s), and deletes namespaces $1 and $2. A second Ctrl-C does not
+# cut it short.
 stop_two_namespaces() { # namespace-a namespace-b
-    exec 7>&- 2>/dev/null || true
+    trap '' INT TERM
+    exec 7>&-
+    local pid alive
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    for _ in $(seq 50); do
+        alive=0
+        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    if ((${#PIDS[@]})); then wait "${PIDS[@]}" 2>/dev/null || true; fi
     ip netns delete "$1" 2>/dev/null || true
     ip netns delete "$2" 2>/dev/null || true
 }
