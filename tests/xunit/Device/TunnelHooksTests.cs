@@ -98,14 +98,16 @@ public sealed class TunnelHooksTests : IDisposable
     public void AHookThatHangsIsStoppedAndFails()
     {
         var log = new TunnelLog(TimeProvider.System);
-        var runner = new HookRunner([Hook(HookPhase.PostDown, "sleep 30 & sleep 30")], "tun0", _host.Namespace.Name, log, TimeSpan.FromSeconds(1));
+        // An odd duration, so that no other process on the machine (a "sleep 300" of someone's
+        // shell) is taken for one the hook left behind.
+        var runner = new HookRunner([Hook(HookPhase.PostDown, "sleep 29.71 & sleep 29.71")], "tun0", _host.Namespace.Name, log, TimeSpan.FromSeconds(1));
 
         var watch = Stopwatch.StartNew();
         string? failure = runner.Run(HookPhase.PostDown);
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
-        Assert.Equal("PostDown hook failed: it did not finish within 1 s and was stopped (sleep 30 & sleep 30)", failure);
-        Assert.DoesNotContain("sleep 30", NetworkNamespace.Run("ps", "-eo", "args"));
+        Assert.Equal("PostDown hook failed: it did not finish within 1 s and was stopped (sleep 29.71 & sleep 29.71)", failure);
+        Assert.DoesNotContain("sleep 29.71", NetworkNamespace.Run("ps", "-eo", "args"));
     }
 
     public void Dispose()
