@@ -3,6 +3,7 @@
 // packets moved. Usage (inside the namespace, as root):
 //   Taltun.BenchHost --key FILE --address 10.0.0.1/24 --listen 0.0.0.0:9000
 //                    --peer PUBKEY --allowed 10.0.0.2/32 [--endpoint 10.98.0.2:9000] [--offloads off] [--queues N]
+//                    [--keep-warm on]
 //   Taltun.BenchHost --config hub.toml         (runs until SIGTERM; SIGUSR1 collects garbage,
 //                                                SIGUSR2 writes the tunnel's drop counters)
 //   Taltun.BenchHost --config hub.toml --add-peers 100 --add-first 10.64.100.2
@@ -136,6 +137,7 @@ static TunnelOptions FromArguments(Dictionary<string, string> options)
         Addresses = [address],
         Peers = [peer],
         UseOffloads = options.GetValueOrDefault("offloads", "on") != "off",
+        KeepWarm = options.GetValueOrDefault("keep-warm", "off") == "on",
         TunQueues = options.TryGetValue("queues", out string? queues) ? int.Parse(queues) : new TunnelOptions { InterfaceName = "x", PrivateKey = key }.TunQueues,
     };
 }

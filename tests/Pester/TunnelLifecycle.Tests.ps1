@@ -74,3 +74,28 @@ Describe 'The end of a session' {
         ip -n $ns -o link show | Out-String | Should -Not -Match 'ttlexit'
     }
 }
+
+Describe 'Start-TaltunTunnel -KeepWarm' {
+    It 'turns keep_warm on or, with -KeepWarm:$false, off over the file' {
+        $file = Join-Path ([IO.Path]::GetTempPath()) "taltun-keepwarm-$PID.toml"
+        try {
+            "[interface]`nvip = `"10.0.9.1`"`nprivate_key = `"$key`"`nlocal_addr = `"0.0.0.0:9090`"`nkeep_warm = true`n" | Set-Content -Path $file
+            chmod 600 $file
+
+            Start-TaltunTunnel -TunName ttlwarm -VirtualIP 10.0.9.1 -PrivateKey $key -LocalAddress 0.0.0.0:9090 -NetworkNamespace $ns -KeepWarm | Out-Null
+            Get-TaltunConfig ttlwarm -AsText | Should -Match '(?m)^keep_warm = true$'
+            Stop-TaltunTunnel ttlwarm
+
+            Start-TaltunTunnel -ConfigPath $file -TunName ttlwarm -NetworkNamespace $ns | Out-Null
+            Get-TaltunConfig ttlwarm -AsText | Should -Match '(?m)^keep_warm = true$'
+            Stop-TaltunTunnel ttlwarm
+
+            Start-TaltunTunnel -ConfigPath $file -TunName ttlwarm -NetworkNamespace $ns -KeepWarm:$false | Out-Null
+            Get-TaltunConfig ttlwarm -AsText | Should -Not -Match 'keep_warm'
+        }
+        finally {
+            Stop-TaltunTunnel ttlwarm -ErrorAction SilentlyContinue
+            Remove-Item $file -ErrorAction SilentlyContinue
+        }
+    }
+}

@@ -66,6 +66,9 @@ public static partial class ConfigurationFile
                     case "mss_clamping":
                         config = config with { MssClamping = Boolean(item, name) };
                         break;
+                    case "keep_warm":
+                        config = config with { KeepWarm = Boolean(item, name) };
+                        break;
                     case "relay":
                         config = config with { Relay = RelayModeOf(item, name) };
                         break;

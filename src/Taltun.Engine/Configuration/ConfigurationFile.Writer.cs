@@ -70,6 +70,11 @@ public static partial class ConfigurationFile
             text.AppendLine("mss_clamping = false");
         }
 
+        if (config.KeepWarm)
+        {
+            text.AppendLine("keep_warm = true");
+        }
+
         if (config.Relay is { } relay)
         {
             text.AppendLine($"relay = {Quote(relay.ToString().ToLowerInvariant())}");

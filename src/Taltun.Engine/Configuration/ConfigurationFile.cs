@@ -15,7 +15,7 @@ namespace Taltun.Configuration;
 /// </summary>
 public static partial class ConfigurationFile
 {
-    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "relay", "dns", "table", "pre_up", "post_up", "pre_down", "post_down", "fwmark", "save_config", "control_group"];
+    private static readonly string[] InterfaceKeys = ["mode", "tun_name", "vip", "local_addr", "private_key", "private_key_file", "mtu", "routes", "mss_clamping", "keep_warm", "relay", "dns", "table", "pre_up", "post_up", "pre_down", "post_down", "fwmark", "save_config", "control_group"];
     private static readonly string[] PeerKeys = ["vip", "public_key", "endpoint", "allowed_ips", "persistent_keepalive", "preshared_key"];
 
     /// <summary>Every table and key name of the schema: the words a message may repeat from a file.</summary>

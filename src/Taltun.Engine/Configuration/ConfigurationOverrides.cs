@@ -33,6 +33,9 @@ public sealed record ConfigurationOverrides
     /// <summary>The control group (checked by the cmdlet's parameter validation); when set it replaces the file's.</summary>
     public string? ControlGroup { get; init; }
 
+    /// <summary>keep_warm; when set it replaces the file's.</summary>
+    public bool? KeepWarm { get; init; }
+
     /// <summary>
     /// <paramref name="config"/> with every set value applied; throws <see cref="ConfigurationException"/>
     /// or <see cref="Crypto.KeyFormatException"/> naming the parameter of the first bad value.
@@ -102,6 +105,11 @@ public sealed record ConfigurationOverrides
         if (ControlGroup is not null)
         {
             config = config with { ControlGroup = ControlGroup };
+        }
+
+        if (KeepWarm is { } keepWarm)
+        {
+            config = config with { KeepWarm = keepWarm };
         }
 
         return config;

@@ -90,6 +90,7 @@ public sealed partial class RunningConfiguration
         NeedsRestart("mtu", next.Mtu != now.Mtu);
         NeedsRestart("the listen address", !next.ListenEndPoint.Address.Equals(now.ListenEndPoint.Address));
         NeedsRestart("mss_clamping", next.MssClamping != now.MssClamping);
+        NeedsRestart("keep_warm", next.KeepWarm != now.KeepWarm);
         NeedsRestart("relay", next.Relay != now.Relay || !next.RelayRules.SequenceEqual(now.RelayRules));
         NeedsRestart("dns", !SameDns(next.Dns, now.Dns));
         NeedsRestart("the hooks", !next.Hooks.SequenceEqual(now.Hooks));
@@ -132,6 +133,7 @@ public sealed partial class RunningConfiguration
                 Mtu = now.Mtu,
                 ListenEndPoint = new IPEndPoint(now.ListenEndPoint.Address, next.ListenEndPoint.Port),
                 MssClamping = now.MssClamping,
+                KeepWarm = now.KeepWarm,
                 Relay = now.Relay,
                 RelayRules = now.RelayRules,
                 Dns = now.Dns,

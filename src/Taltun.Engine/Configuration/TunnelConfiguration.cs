@@ -45,6 +45,9 @@ public sealed record TunnelConfiguration
     /// <summary>mss_clamping: lower the MSS of TCP SYNs crossing the tunnel to fit its MTU (default on).</summary>
     public bool MssClamping { get; init; } = true;
 
+    /// <summary>keep_warm: after traffic, wake the packet loops that carried it every millisecond for a second (default off; see <see cref="TunnelOptions.KeepWarm"/>).</summary>
+    public bool KeepWarm { get; init; }
+
     public IReadOnlyList<PeerConfiguration> Peers { get; init; } = [];
 
     /// <summary>relay: what a hub relays between its peers (null: the default, all); only a server relays.</summary>
@@ -139,6 +142,7 @@ public sealed record TunnelConfiguration
             Routes = [.. Routes, .. DefaultRouteHalves(peers)],
             Peers = peers,
             ClampMss = MssClamping,
+            KeepWarm = KeepWarm,
             Warnings = [.. Warnings, .. peerWarnings],
             Configuration = this,
             Dns = Dns,

@@ -58,6 +58,13 @@ public sealed partial record TunnelOptions
     public bool ClampMss { get; init; } = true;
 
     /// <summary>
+    /// After traffic, wake each packet loop that carried it every millisecond for a second, so a
+    /// packet after a short pause finds the path warm: less latency for sparse traffic, for some
+    /// CPU while it flows (see <see cref="Device.WarmWindow"/>). Off by default.
+    /// </summary>
+    public bool KeepWarm { get; init; }
+
+    /// <summary>
     /// TUN queues (IFF_MULTI_QUEUE), each read and encrypted by one packet loop; the kernel sends a
     /// flow to the queue that last wrote its packets, or spreads new flows over them by hash.
     /// </summary>

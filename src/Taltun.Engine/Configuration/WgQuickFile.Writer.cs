@@ -129,6 +129,11 @@ public static partial class WgQuickFile
         {
             yield return "mss_clamping = false: wg-quick files have no such setting, and Taltun clamps the MSS of a tunnel started from one.";
         }
+
+        if (config.KeepWarm)
+        {
+            yield return "keep_warm = true: wg-quick files have no such setting; a tunnel started from one does not keep its loops warm.";
+        }
     }
 
     /// <summary><paramref name="prefixes"/> without those another of them contains, in order: a hub's own address inside the VPN subnet it carries is said once.</summary>

@@ -60,6 +60,9 @@ internal sealed unsafe class InboundPath : IDisposable
         _coalescer = tun.HasVirtioHeader ? new TcpCoalescer() : null;
     }
 
+    /// <summary>Packets from peers delivered to this host or relayed to another peer so far.</summary>
+    public long Carried { get; private set; }
+
     /// <summary>The UDP socket this path receives on.</summary>
     public FileDescriptor Socket => _socket.Fd;
 
@@ -147,6 +150,7 @@ internal sealed unsafe class InboundPath : IDisposable
 
     private void Deliver(byte* datagram, int room, Peer from, ProtocolResult result)
     {
+        Carried++;
         byte* packet = datagram + result.Offset;
         if (_clampMss)
         {

@@ -50,6 +50,9 @@ internal sealed unsafe class OutboundPath : IDisposable
         _superPacket = tun.HasVirtioHeader ? new NativeSlots(1, VirtioNetHeader.Size + Tuning.MaxSuperPacket) : null;
     }
 
+    /// <summary>Packets encrypted and sent to a peer so far.</summary>
+    public long Carried { get; private set; }
+
     /// <summary>The TUN queue this path reads.</summary>
     public FileDescriptor Queue => _tun.Queues[_queue];
 
@@ -215,6 +218,9 @@ internal sealed unsafe class OutboundPath : IDisposable
         if (peer.Endpoint is not { } endpoint || !_batch.Add(_slots.Pointer(i) + result.Offset, result.Length, endpoint))
         {
             _core.CountDrop(DropReason.NoEndpoint, peer);
+            return;
         }
+
+        Carried++;
     }
 }

@@ -13,7 +13,8 @@ namespace Taltun.Device;
 ///   2. read the TUN queue: encrypt and send — so that reply leaves on this thread, with no
 ///      wake-up of another;
 ///   3. while a batch came back full, turn again; once both are drained, sleep in one wait on
-///      both (and the shutdown eventfd), and on waking serve only what is ready.
+///      both (and the shutdown eventfd), and on waking serve only what is ready. With keep_warm
+///      the wait ends every millisecond for a second after the last packet (<see cref="WarmWindow"/>).
 /// A peer's datagrams all reach one socket of the group (the kernel hashes the source), so each
 /// peer's traffic, both ways, stays on one loop. Not thread-safe: one thread runs <see cref="Run"/>.
 /// </summary>
@@ -22,15 +23,17 @@ internal sealed class PacketLoop : IDisposable
     private readonly InboundPath? _inbound;
     private readonly OutboundPath? _outbound;
     private readonly ReadinessWatch _watch;
+    private readonly WarmWindow? _warm;
 
     /// <summary>
     /// A loop over a socket, a TUN queue, or (the usual case) both. Its wait set is made here, on
     /// the starting thread, so a failure to make one fails the start instead of a loop.
     /// </summary>
-    public PacketLoop(InboundPath? inbound, OutboundPath? outbound, ShutdownSignal shutdown)
+    public PacketLoop(InboundPath? inbound, OutboundPath? outbound, ShutdownSignal shutdown, bool keepWarm = false)
     {
         _inbound = inbound;
         _outbound = outbound;
+        _warm = keepWarm ? new WarmWindow() : null;
         _watch = new ReadinessWatch(shutdown, inbound?.Socket, outbound?.Queue);
     }
 
@@ -50,13 +53,17 @@ internal sealed class PacketLoop : IDisposable
                 continue;
             }
 
-            ready = _watch.Wait(-1);
+            // A wake-up with nothing ready serves nothing: it only keeps the path warm.
+            ready = _watch.Wait(_warm?.NextTimeout(Carried, Environment.TickCount64) ?? -1);
             if (ready == Readiness.Shutdown)
             {
                 return;
             }
         }
     }
+
+    /// <summary>Packets this loop has carried for peers, both ways.</summary>
+    private long Carried => (_inbound?.Carried ?? 0) + (_outbound?.Carried ?? 0);
 
     public void Dispose()
     {

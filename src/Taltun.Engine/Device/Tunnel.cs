@@ -80,7 +80,8 @@ public sealed partial class Tunnel : IDisposable
         _loops = [.. Enumerable.Range(0, Math.Max(queues, sockets.Length)).Select(i => new PacketLoop(
             i < sockets.Length ? new InboundPath(_core, tun, i % queues, sockets[i], _handshakeQueue, local, log, options.ClampMss, options.Relay) : null,
             i < queues ? new OutboundPath(_core, tun, i, sockets[i % sockets.Length], log, options.ClampMss) : null,
-            shutdown))];
+            shutdown,
+            options.KeepWarm))];
         _running = new RunningConfiguration(options.Configuration ?? Describe(options));
         Started = time.GetUtcNow();
         NetworkNamespaceId = NetworkNamespaceThread.CurrentId();
@@ -292,6 +293,7 @@ public sealed partial class Tunnel : IDisposable
         Mtu = options.Mtu,
         Routes = options.Routes,
         MssClamping = options.ClampMss,
+        KeepWarm = options.KeepWarm,
         FirewallMark = options.FirewallMark,
         Peers = [.. options.Peers.Select(Describe)],
     };

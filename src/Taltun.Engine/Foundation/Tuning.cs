@@ -85,6 +85,21 @@ internal static class Tuning
     /// </summary>
     public static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// With keep_warm, how often a packet loop wakes while its traffic pauses: the shortest wait
+    /// epoll_wait takes. On this project's 2-vCPU machine, waking every 1 ms took about a quarter
+    /// off the round trip Taltun adds to pings 10 ms apart; every 2 or 3 ms kept less of it
+    /// (bench/RESULTS.md, "Keeping the loop warm").
+    /// </summary>
+    public const int KeepWarmIntervalMilliseconds = 1;
+
+    /// <summary>
+    /// With keep_warm, how long after a loop's last packet it keeps waking: long enough to span the
+    /// pauses of interactive traffic (keystrokes, requests and their replies), short enough that an
+    /// idle tunnel sleeps again within a second.
+    /// </summary>
+    public const int KeepWarmWindowMilliseconds = 1000;
+
     /// <summary>How long Stop waits for each thread before reporting it stuck.</summary>
     public static readonly TimeSpan ThreadJoinTimeout = TimeSpan.FromSeconds(2);
 }

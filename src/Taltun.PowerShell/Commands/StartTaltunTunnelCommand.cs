@@ -78,6 +78,10 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
     [ValidatePattern(GroupName.Pattern)]
     public string? ControlGroup { get; set; }
 
+    /// <summary>After traffic, wake the packet loops that carried it every millisecond for a second, so a packet after a short pause crosses faster (the file's keep_warm): less latency for interactive traffic, for some CPU while it flows. -KeepWarm:$false turns off a file's keep_warm.</summary>
+    [Parameter]
+    public SwitchParameter KeepWarm { get; set; }
+
     /// <summary>Create the interface and sockets in this network namespace (ip netns) instead of the process's own.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -221,6 +225,7 @@ public sealed class StartTaltunTunnelCommand : PSCmdlet, IDisposable
             Routes = Route,
             Dns = Dns,
             ControlGroup = ControlGroup,
+            KeepWarm = MyInvocation.BoundParameters.ContainsKey(nameof(KeepWarm)) ? KeepWarm.IsPresent : null,
         };
         return overrides.ApplyTo(config);
     }

@@ -82,6 +82,7 @@ public sealed class ConfigurationFileTests : IDisposable
     [InlineData("mode = \"hub\"", 4, "interface.mode", "\"client\" (a spoke) or \"peer\"")]
     [InlineData("vip = \"10.0.0.300\"", 4, "interface.vip", "not an IP address")]
     [InlineData("mss_clamping = \"no\"", 4, "interface.mss_clamping", "true or false")]
+    [InlineData("keep_warm = 1", 4, "interface.keep_warm", "true or false")]
     public void ABadInterfaceValueNamesFileLineAndKey(string line, int lineNumber, string key, string hint)
     {
         string path = Write($"""
@@ -212,6 +213,7 @@ public sealed class ConfigurationFileTests : IDisposable
             Mtu = 1380,
             Routes = [IPNetwork.Parse("192.168.50.0/24")],
             MssClamping = false,
+            KeepWarm = true,
             Peers = [new PeerConfiguration { PublicKey = _peer, VirtualIP = IPAddress.Parse("10.0.0.1"), Endpoint = "hub.example:9000", AllowedIps = [IPNetwork.Parse("172.16.0.0/12")], PersistentKeepalive = 15, PresharedKey = psk }],
         };
         string path = Path.Combine(_directory, "saved.toml");
@@ -228,6 +230,10 @@ public sealed class ConfigurationFileTests : IDisposable
         Assert.Equal(config.Mtu, loaded.Mtu);
         Assert.Equal(config.Routes, loaded.Routes);
         Assert.False(loaded.MssClamping);
+        Assert.True(loaded.KeepWarm);
+        string server = $"[interface]\nvip = \"10.0.0.1\"\nprivate_key = \"{_key.ToBase64()}\"\n";
+        Assert.True(ConfigurationFile.Load(Write(server + "keep_warm = true\n")).ToOptions().KeepWarm);
+        Assert.False(ConfigurationFile.Load(Write(server)).ToOptions().KeepWarm);
         PeerConfiguration peer = Assert.Single(loaded.Peers);
         Assert.Equal((_peer, IPAddress.Parse("10.0.0.1"), "hub.example:9000", 15), (peer.PublicKey, peer.VirtualIP, peer.Endpoint, peer.PersistentKeepalive));
         Assert.Equal(config.Peers[0].AllowedIps, peer.AllowedIps);

@@ -159,6 +159,7 @@ public class RunningConfigurationUpdateTests
         {
             Mtu = 1380,
             ControlGroup = "vpn-ops",
+            KeepWarm = true,
             Peers =
             [
                 Peer(A, "10.9.0.2") with { Endpoint = "192.0.2.1:9000" },
@@ -175,7 +176,9 @@ public class RunningConfigurationUpdateTests
         Assert.Null(delta.ListenPort);
         Assert.Contains(delta.Warnings, w => w.StartsWith("mtu changed", StringComparison.Ordinal));
         Assert.Contains(delta.Warnings, w => w.StartsWith("control_group changed", StringComparison.Ordinal));
+        Assert.Contains(delta.Warnings, w => w.StartsWith("keep_warm changed", StringComparison.Ordinal));
         running.Apply(delta);
+        Assert.False(running.Snapshot().KeepWarm);
         Assert.Equal(TunnelOptions.DefaultMtu, running.Snapshot().Mtu);
         Assert.Null(running.Snapshot().ControlGroup);
     }

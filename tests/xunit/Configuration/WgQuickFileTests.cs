@@ -303,6 +303,7 @@ public sealed class WgQuickFileTests : IDisposable
             PrivateKeyFile = "/etc/taltun/hub.key",
             Routes = [IPNetwork.Parse("192.168.50.0/24")],
             MssClamping = false,
+            KeepWarm = true,
         };
 
         string text = WgQuickFile.Format(hub, out IReadOnlyList<string> lost);
@@ -314,10 +315,11 @@ public sealed class WgQuickFileTests : IDisposable
             l => Assert.Contains("local_addr 192.0.2.1:9000", l),
             l => Assert.Contains("relay = \"all\"", l),
             l => Assert.Contains("routes 192.168.50.0/24", l),
-            l => Assert.Contains("mss_clamping", l));
+            l => Assert.Contains("mss_clamping", l),
+            l => Assert.Contains("keep_warm", l));
         WgQuickFile.Format(hub with { Hooks = [new HookCommand(HookPhase.PostUp, "echo '#1'")] }, out IReadOnlyList<string> hashes);
         Assert.Contains(hashes, l => l.StartsWith("PostUp echo '#1': wg-quick cuts a line at '#'", StringComparison.Ordinal));
-        WgQuickFile.Format(hub with { Relay = Taltun.Routing.RelayMode.None, Routes = [], MssClamping = true, PrivateKeyFile = null, ListenEndPoint = new IPEndPoint(IPAddress.Any, 9000) }, out IReadOnlyList<string> none);
+        WgQuickFile.Format(hub with { Relay = Taltun.Routing.RelayMode.None, Routes = [], MssClamping = true, KeepWarm = false, PrivateKeyFile = null, ListenEndPoint = new IPEndPoint(IPAddress.Any, 9000) }, out IReadOnlyList<string> none);
         Assert.Empty(none);
     }
 

@@ -36,12 +36,15 @@ internal sealed class TunnelHost : IDisposable
     /// <summary>Segmentation offloads for tunnels this host starts (the default), or the plain path.</summary>
     public bool UseOffloads { get; set; } = true;
 
+    /// <summary>keep_warm for tunnels this host starts (off by default, as in the engine).</summary>
+    public bool KeepWarm { get; set; }
+
     /// <summary>What tunnels this host starts relay between their peers (all, as a hub, by default; null: not a hub).</summary>
     public RelayPolicy? Relay { get; set; } = RelayPolicy.All;
 
     public Taltun.Device.Tunnel Start(IReadOnlyList<PeerOptions> peers, int port = 9000, IReadOnlyList<IPNetwork>? routes = null, string name = "tun0", bool clampMss = true, IReadOnlyList<InterfaceAddress>? addresses = null)
     {
-        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues, UseOffloads = UseOffloads, Relay = Relay };
+        TunnelOptions options = Options(peers, port, routes, name) with { ClampMss = clampMss, TunQueues = TunQueues, UseOffloads = UseOffloads, Relay = Relay, KeepWarm = KeepWarm };
         if (addresses is not null)
         {
             options = options with { Addresses = addresses };
