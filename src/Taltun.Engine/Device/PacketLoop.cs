@@ -14,7 +14,7 @@ namespace Taltun.Device;
 ///      wake-up of another;
 ///   3. while a batch came back full, turn again; once both are drained, sleep in one wait on
 ///      both (and the shutdown eventfd), and on waking serve only what is ready. With keep_warm
-///      the wait ends every millisecond for a second after the last packet (<see cref="WarmWindow"/>).
+///      a timer wakes it every millisecond for a second after its last packet (<see cref="KeepWarmTimer"/>).
 /// A peer's datagrams all reach one socket of the group (the kernel hashes the source), so each
 /// peer's traffic, both ways, stays on one loop. Not thread-safe: one thread runs <see cref="Run"/>.
 /// </summary>
@@ -23,7 +23,7 @@ internal sealed class PacketLoop : IDisposable
     private readonly InboundPath? _inbound;
     private readonly OutboundPath? _outbound;
     private readonly ReadinessWatch _watch;
-    private readonly WarmWindow? _warm;
+    private readonly KeepWarmTimer? _warm;
 
     /// <summary>
     /// A loop over a socket, a TUN queue, or (the usual case) both. Its wait set is made here, on
@@ -33,8 +33,8 @@ internal sealed class PacketLoop : IDisposable
     {
         _inbound = inbound;
         _outbound = outbound;
-        _warm = keepWarm ? new WarmWindow() : null;
-        _watch = new ReadinessWatch(shutdown, inbound?.Socket, outbound?.Queue);
+        _warm = keepWarm ? new KeepWarmTimer() : null;
+        _watch = new ReadinessWatch(shutdown, inbound?.Socket, outbound?.Queue, _warm?.Descriptor);
     }
 
     /// <summary>The thread body: returns when shutdown is signalled.</summary>
@@ -53,11 +53,17 @@ internal sealed class PacketLoop : IDisposable
                 continue;
             }
 
-            // A wake-up with nothing ready serves nothing: it only keeps the path warm.
-            ready = _watch.Wait(_warm?.NextTimeout(Carried, Environment.TickCount64) ?? -1);
+            _warm?.AfterTurn(Carried);
+            ready = _watch.Wait(-1);
             if (ready == Readiness.Shutdown)
             {
                 return;
+            }
+
+            if ((ready & Readiness.Third) != 0 && _warm!.Fired())
+            {
+                // Keeping warm: a turn over both descriptors, as a packet's would take.
+                ready |= Readiness.Both;
             }
         }
     }
@@ -68,6 +74,7 @@ internal sealed class PacketLoop : IDisposable
     public void Dispose()
     {
         _watch.Dispose();
+        _warm?.Dispose();
         _inbound?.Dispose();
         _outbound?.Dispose();
     }

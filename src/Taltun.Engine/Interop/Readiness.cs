@@ -9,4 +9,7 @@ internal enum Readiness
     Second = 2,
     Both = First | Second,
     Shutdown = 4,
+
+    /// <summary>The third, optional descriptor (a packet loop's keep_warm timer).</summary>
+    Third = 8,
 }

@@ -15,14 +15,16 @@ internal sealed unsafe class ReadinessWatch : IDisposable
     private const ulong ShutdownTag = 0;
     private const ulong FirstTag = 1;
     private const ulong SecondTag = 2;
+    private const ulong ThirdTag = 3;
 
     private readonly FileDescriptor _epoll;
     private readonly ShutdownSignal _shutdown;
     private readonly FileDescriptor? _first;
     private readonly FileDescriptor? _second;
+    private readonly FileDescriptor? _third;
     private int _generation;
 
-    public ReadinessWatch(ShutdownSignal shutdown, FileDescriptor? first, FileDescriptor? second)
+    public ReadinessWatch(ShutdownSignal shutdown, FileDescriptor? first, FileDescriptor? second, FileDescriptor? third = null)
     {
         int fd = Libc.EpollCreate(Libc.EPOLL_CLOEXEC);
         if (fd < 0)
@@ -34,6 +36,7 @@ internal sealed unsafe class ReadinessWatch : IDisposable
         _shutdown = shutdown;
         _first = first;
         _second = second;
+        _third = third;
         Add(shutdown.Descriptor, ShutdownTag);
         _generation = shutdown.Generation;
         Register();
@@ -41,7 +44,7 @@ internal sealed unsafe class ReadinessWatch : IDisposable
 
     /// <summary>
     /// Waits up to <paramref name="timeoutMilliseconds"/> (-1: for ever, 0: not at all) until
-    /// either descriptor is readable or shutdown is signalled. Returns which are readable,
+    /// any descriptor is readable or shutdown is signalled. Returns which are readable,
     /// <see cref="Readiness.None"/> on a timeout, <see cref="Readiness.Shutdown"/> on shutdown,
     /// and <see cref="Readiness.Both"/> after a <see cref="ShutdownSignal.Nudge"/> (the caller
     /// tries both and waits again).
@@ -58,10 +61,10 @@ internal sealed unsafe class ReadinessWatch : IDisposable
             Register();
         }
 
-        Libc.EpollEvent* events = stackalloc Libc.EpollEvent[3];
+        Libc.EpollEvent* events = stackalloc Libc.EpollEvent[4];
         while (true)
         {
-            int count = Libc.EpollWait(_epoll, events, 3, timeoutMilliseconds);
+            int count = Libc.EpollWait(_epoll, events, 4, timeoutMilliseconds);
             if (count < 0 && Errno.Last == Errno.EINTR)
             {
                 continue;
@@ -83,8 +86,11 @@ internal sealed unsafe class ReadinessWatch : IDisposable
                     case FirstTag:
                         ready |= Readiness.First;
                         break;
-                    default:
+                    case SecondTag:
                         ready |= Readiness.Second;
+                        break;
+                    default:
+                        ready |= Readiness.Third;
                         break;
                 }
             }
@@ -105,6 +111,11 @@ internal sealed unsafe class ReadinessWatch : IDisposable
         if (_second is not null)
         {
             Add(_second, SecondTag);
+        }
+
+        if (_third is not null)
+        {
+            Add(_third, ThirdTag);
         }
     }
 

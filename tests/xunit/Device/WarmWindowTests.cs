@@ -6,24 +6,26 @@ namespace Taltun.Tests.Device;
 public sealed class WarmWindowTests
 {
     [Fact]
-    public void WithoutTrafficTheLoopNeverWakes()
+    public void WithoutTrafficTheWindowNeverOpens()
     {
         var window = new WarmWindow();
 
-        Assert.Equal(-1, window.NextTimeout(0, 0));
-        Assert.Equal(-1, window.NextTimeout(0, 5_000));
+        Assert.False(window.Carried(0, 0));
+        Assert.False(window.IsOpen(0));
+        Assert.False(window.IsOpen(5_000));
     }
 
     [Fact]
-    public void AfterAPacketTheLoopWakesUntilTheWindowCloses()
+    public void APacketOpensTheWindowForItsLength()
     {
         var window = new WarmWindow();
         const long start = 123_456;
 
-        Assert.Equal(Tuning.KeepWarmIntervalMilliseconds, window.NextTimeout(1, start));
-        Assert.Equal(Tuning.KeepWarmIntervalMilliseconds, window.NextTimeout(1, start + Tuning.KeepWarmWindowMilliseconds - 1));
-        Assert.Equal(-1, window.NextTimeout(1, start + Tuning.KeepWarmWindowMilliseconds));
-        Assert.Equal(-1, window.NextTimeout(1, start + (10 * Tuning.KeepWarmWindowMilliseconds)));
+        Assert.True(window.Carried(1, start));
+        Assert.True(window.IsOpen(start + Tuning.KeepWarmWindowMilliseconds - 1));
+        Assert.False(window.IsOpen(start + Tuning.KeepWarmWindowMilliseconds));
+        Assert.False(window.Carried(1, start + 10));
+        Assert.False(window.IsOpen(start + (10 * Tuning.KeepWarmWindowMilliseconds)));
     }
 
     [Fact]
@@ -31,10 +33,11 @@ public sealed class WarmWindowTests
     {
         var window = new WarmWindow();
 
-        window.NextTimeout(1, 1_000);
-        Assert.Equal(Tuning.KeepWarmIntervalMilliseconds, window.NextTimeout(3, 1_900));
-        Assert.Equal(Tuning.KeepWarmIntervalMilliseconds, window.NextTimeout(3, 1_900 + Tuning.KeepWarmWindowMilliseconds - 1));
-        Assert.Equal(-1, window.NextTimeout(3, 1_900 + Tuning.KeepWarmWindowMilliseconds));
-        Assert.Equal(Tuning.KeepWarmIntervalMilliseconds, window.NextTimeout(4, 50_000));
+        Assert.True(window.Carried(1, 1_000));
+        Assert.True(window.Carried(3, 1_900));
+        Assert.True(window.IsOpen(1_900 + Tuning.KeepWarmWindowMilliseconds - 1));
+        Assert.False(window.IsOpen(1_900 + Tuning.KeepWarmWindowMilliseconds));
+        Assert.True(window.Carried(4, 50_000));
+        Assert.True(window.IsOpen(50_001));
     }
 }
