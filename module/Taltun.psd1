@@ -51,6 +51,7 @@
 - One vocabulary: -Name (alias -Tunnel) everywhere, tunnels bound from the pipeline, public keys
   tab-complete; Uptime and HandshakeAge as TimeSpans; readable Export-Csv.
 - Help: -WhatIf/-Confirm in SYNTAX, PowerShell type names, about_Taltun.
+- keep_warm (-KeepWarm): less latency for sparse traffic, for some CPU while it flows.
 - Linux x64 only: importing elsewhere says so.
 '@
         }

@@ -137,7 +137,12 @@ static TunnelOptions FromArguments(Dictionary<string, string> options)
         Addresses = [address],
         Peers = [peer],
         UseOffloads = options.GetValueOrDefault("offloads", "on") != "off",
-        KeepWarm = options.GetValueOrDefault("keep-warm", "off") == "on",
+        KeepWarm = options.GetValueOrDefault("keep-warm", "off") switch
+        {
+            "on" => true,
+            "off" => false,
+            string other => throw new ArgumentException($"--keep-warm {other}: use on or off."),
+        },
         TunQueues = options.TryGetValue("queues", out string? queues) ? int.Parse(queues) : new TunnelOptions { InterfaceName = "x", PrivateKey = key }.TunQueues,
     };
 }

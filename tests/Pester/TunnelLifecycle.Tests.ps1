@@ -77,10 +77,12 @@ Describe 'The end of a session' {
 
 Describe 'Start-TaltunTunnel -KeepWarm' {
     It 'turns keep_warm on or, with -KeepWarm:$false, off over the file' {
-        $file = Join-Path ([IO.Path]::GetTempPath()) "taltun-keepwarm-$PID.toml"
+        # In Pester's own test drive, created for this block and removed after it.
+        $file = Join-Path $TestDrive 'warm.toml'
         try {
-            "[interface]`nvip = `"10.0.9.1`"`nprivate_key = `"$key`"`nlocal_addr = `"0.0.0.0:9090`"`nkeep_warm = true`n" | Set-Content -Path $file
+            New-Item -ItemType File -Path $file | Out-Null
             chmod 600 $file
+            "[interface]`nvip = `"10.0.9.1`"`nprivate_key = `"$key`"`nlocal_addr = `"0.0.0.0:9090`"`nkeep_warm = true`n" | Set-Content -Path $file
 
             Start-TaltunTunnel -TunName ttlwarm -VirtualIP 10.0.9.1 -PrivateKey $key -LocalAddress 0.0.0.0:9090 -NetworkNamespace $ns -KeepWarm | Out-Null
             Get-TaltunConfig ttlwarm -AsText | Should -Match '(?m)^keep_warm = true$'
@@ -95,7 +97,6 @@ Describe 'Start-TaltunTunnel -KeepWarm' {
         }
         finally {
             Stop-TaltunTunnel ttlwarm -ErrorAction SilentlyContinue
-            Remove-Item $file -ErrorAction SilentlyContinue
         }
     }
 }

@@ -132,7 +132,7 @@ public static partial class WgQuickFile
 
         if (config.KeepWarm)
         {
-            yield return "keep_warm = true: wg-quick files have no such setting; a tunnel started from one does not keep its loops warm.";
+            yield return "keep_warm = true: wg-quick files have no such setting; start a tunnel from one with -KeepWarm to keep its loops warm.";
         }
     }
 

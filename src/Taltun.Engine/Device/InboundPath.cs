@@ -60,7 +60,7 @@ internal sealed unsafe class InboundPath : IDisposable
         _coalescer = tun.HasVirtioHeader ? new TcpCoalescer() : null;
     }
 
-    /// <summary>Packets from peers delivered to this host or relayed to another peer so far.</summary>
+    /// <summary>Data packets authenticated from peers so far, whatever became of them (delivered, relayed or refused).</summary>
     public long Carried { get; private set; }
 
     /// <summary>The UDP socket this path receives on.</summary>

@@ -34,7 +34,15 @@ internal sealed class PacketLoop : IDisposable
         _inbound = inbound;
         _outbound = outbound;
         _warm = keepWarm ? new KeepWarmTimer() : null;
-        _watch = new ReadinessWatch(shutdown, inbound?.Socket, outbound?.Queue, _warm?.Descriptor);
+        try
+        {
+            _watch = new ReadinessWatch(shutdown, inbound?.Socket, outbound?.Queue, _warm?.Descriptor);
+        }
+        catch
+        {
+            _warm?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The thread body: returns when shutdown is signalled.</summary>
@@ -60,7 +68,7 @@ internal sealed class PacketLoop : IDisposable
                 return;
             }
 
-            if ((ready & Readiness.Third) != 0 && _warm!.Fired())
+            if ((ready & Readiness.Third) != 0 && _warm!.Ticked(idle: (ready & Readiness.Both) == 0))
             {
                 // Keeping warm: a turn over both descriptors, as a packet's would take.
                 ready |= Readiness.Both;

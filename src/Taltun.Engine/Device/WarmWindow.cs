@@ -3,10 +3,8 @@ using Taltun.Foundation;
 namespace Taltun.Device;
 
 /// <summary>
-/// When a packet loop with keep_warm should wake without work: from
-/// <see cref="Tuning.KeepWarmFirstWakeMilliseconds"/> after the last packet it carried, every
-/// <see cref="Tuning.KeepWarmIntervalMilliseconds"/>, until <see cref="Tuning.KeepWarmWindowMilliseconds"/>
-/// after that packet. Only packets carried for a peer count: the kernel's own chatter on the
+/// How long a packet loop with keep_warm keeps waking: until <see cref="Tuning.KeepWarmWindowMilliseconds"/>
+/// after the last packet it carried (see <see cref="KeepWarmTimer"/>). Only packets carried for a peer count: the kernel's own chatter on the
 /// interface (IPv6 router solicitations, MLD reports), which is read and dropped, keeps no loop
 /// awake. Not thread-safe: its loop's own.
 /// </summary>
@@ -17,8 +15,8 @@ internal sealed class WarmWindow
 
     /// <summary>
     /// After a turn of the loop, given how many packets it has carried so far and the time (a
-    /// monotonic clock in ms): true when it carried some since the last call, so the timer must
-    /// start again from now.
+    /// monotonic clock in ms): true when it carried some since the last call, which keeps the
+    /// window open (or opens it) until a window's length from now.
     /// </summary>
     public bool Carried(long carried, long nowMilliseconds)
     {

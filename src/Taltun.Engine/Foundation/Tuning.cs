@@ -86,18 +86,11 @@ internal static class Tuning
     public static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// With keep_warm, how often a packet loop wakes while its traffic pauses. On this project's
-    /// 2-vCPU machine, waking every 1 ms took a sixth to a quarter off the round trip Taltun adds
+    /// With keep_warm, how often a packet loop wakes while its window is open. On this project's
+    /// 2-vCPU machine, waking every 1 ms took a fifth to a third off the round trip Taltun adds
     /// to pings 10 ms apart; every 2 or 3 ms kept less of it (bench/RESULTS.md, "Keeping the loop warm").
     /// </summary>
     public const int KeepWarmIntervalMilliseconds = 1;
-
-    /// <summary>
-    /// With keep_warm, the first wake after a loop's last packet: later than the interval, so
-    /// that traffic about a millisecond apart (which keeps the path warm by itself) never meets a
-    /// wake on its way; with the first wake at 1 ms, pings 1 ms apart were 0.015 ms slower.
-    /// </summary>
-    public const int KeepWarmFirstWakeMilliseconds = 2;
 
     /// <summary>
     /// With keep_warm, how long after a loop's last packet it keeps waking: long enough to span the

@@ -72,12 +72,16 @@ public sealed class RelayTests
         NetworkNamespace.Connect(a.Namespace, "10.97.1.1/24", b.Namespace, "10.97.1.2/24");
         NetworkNamespace.Connect(b.Namespace, "10.97.2.1/24", c.Namespace, "10.97.2.2/24");
         NetworkNamespace.Connect(c.Namespace, "10.97.3.1/24", a.Namespace, "10.97.3.2/24");
-        a.Start([b.AsPeer("10.97.1.2:9000", "10.9.0.0/24"), c.AsPeer("10.97.3.1:9000", "10.1.0.1/32")]);
-        b.Start([c.AsPeer("10.97.2.2:9000", "10.9.0.0/24"), a.AsPeer("10.97.1.1:9000", "10.1.0.1/32")]);
-        c.Start([a.AsPeer("10.97.3.2:9000", "10.9.0.0/24"), b.AsPeer("10.97.2.1:9000", "10.1.0.1/32")]);
+        // Each hub knows only the next one's endpoint, so each pair has one initiator: two hubs
+        // initiating to each other at once would both end up responders, with no session to send
+        // on until a retransmission (5 s), as in WireGuard. A's and B's first initiations reach
+        // hubs not yet started and are sent again 5 s later; C's is answered at once.
+        a.Start([b.AsPeer("10.97.1.2:9000", "10.9.0.0/24"), c.AsPeer(null, "10.1.0.1/32")]);
+        b.Start([c.AsPeer("10.97.2.2:9000", "10.9.0.0/24"), a.AsPeer(null, "10.1.0.1/32")]);
+        c.Start([a.AsPeer("10.97.3.2:9000", "10.9.0.0/24"), b.AsPeer(null, "10.1.0.1/32")]);
 
         TunnelHost[] hubs = [a, b, c];
-        SpinWait.SpinUntil(() => hubs.All(h => h.Tunnel!.GetStatus().Peers.All(p => p.LatestHandshake is not null)), TimeSpan.FromSeconds(10));
+        Assert.True(SpinWait.SpinUntil(() => hubs.All(h => h.Tunnel!.GetStatus().Peers.All(p => p.LatestHandshake is not null)), TimeSpan.FromSeconds(15)));
         Thread.Sleep(300);
         long sentBefore = Sent(hubs);
 
