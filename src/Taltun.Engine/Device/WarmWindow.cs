@@ -3,10 +3,11 @@ using Taltun.Foundation;
 namespace Taltun.Device;
 
 /// <summary>
-/// How long a packet loop with keep_warm keeps waking: until <see cref="Tuning.KeepWarmWindowMilliseconds"/>
-/// after the last packet it carried (see <see cref="KeepWarmTimer"/>). Only packets carried for a peer count: the kernel's own chatter on the
-/// interface (IPv6 router solicitations, MLD reports), which is read and dropped, keeps no loop
-/// awake. Not thread-safe: its loop's own.
+/// How long a packet loop with keep_warm keeps waking: until
+/// <see cref="Tuning.KeepWarmWindowMilliseconds"/> after the last packet it carried (see
+/// <see cref="KeepWarmTimer"/>). Only packets carried for a peer count: the kernel's own chatter
+/// on the interface (IPv6 router solicitations, MLD reports), which is read and dropped, keeps no
+/// loop awake. Not thread-safe: its loop's own.
 /// </summary>
 internal sealed class WarmWindow
 {

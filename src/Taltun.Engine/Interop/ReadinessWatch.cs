@@ -3,8 +3,8 @@ using Taltun.Foundation;
 namespace Taltun.Interop;
 
 /// <summary>
-/// A packet loop's wait for its descriptors (socket, TUN queue, and with keep_warm its timer) and the shutdown signal, on an epoll set that
-/// keeps them registered between waits: each wake costs the kernel one look at a ready list, where
+/// A packet loop's wait for its descriptors (socket, TUN queue, and with keep_warm its timer) and
+/// the shutdown signal, on an epoll set that keeps them registered between waits: each wake costs the kernel one look at a ready list, where
 /// a poll would register with, and then leave, three wait queues every time (on this project's
 /// 2-vCPU machine that took 0.03 ms off a round trip of pings 10 ms apart: bench/RESULTS.md,
 /// "Latency"). Level-triggered: a descriptor is reported for as long as it stays readable.
